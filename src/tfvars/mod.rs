@@ -1,0 +1,285 @@
+//! A parsed `.tfvars` file: its bytes, its top-level attributes with every value's byte span, and
+//! the values as Terraform evaluates them.
+
+mod parse;
+pub mod splice;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::Value as Json;
+
+pub use parse::MAX_DEPTH;
+
+const BOM: &str = "\u{feff}";
+
+/// A half-open byte range of the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` up to, not including, `end`.
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// How a value was written, which decides how an edit may replace it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Quoted,
+    Heredoc,
+    Other,
+}
+
+/// A literal value as written in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number's source text, with a leading `-` when negative.
+    Number(String),
+    String(String),
+    Tuple(Vec<Node>),
+    Object(Vec<Entry>),
+}
+
+/// A value with its place in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    pub form: Form,
+}
+
+impl Node {
+    pub(crate) fn new(value: Value, span: Span, form: Form) -> Self {
+        Node { value, span, form }
+    }
+
+    /// The string this node holds, if it is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entries of this node, if it is an object.
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value as Terraform renders it in JSON: objects keep the last of duplicate keys.
+    pub fn to_json(&self) -> Json {
+        match &self.value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => number_json(n),
+            Value::String(s) => Json::String(s.clone()),
+            Value::Tuple(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Value::Object(entries) => {
+                let mut map = serde_json::Map::new();
+                for entry in entries {
+                    map.insert(entry.key.clone(), entry.value.to_json());
+                }
+                Json::Object(map)
+            }
+        }
+    }
+
+    /// A short name for the kind of value, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a bool",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Tuple(_) => "a list",
+            Value::Object(_) => "a map",
+        }
+    }
+}
+
+/// One `key = value` entry of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub quoted: bool,
+    pub value: Node,
+}
+
+/// One top-level `name = value` attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub name_span: Span,
+    pub value: Node,
+}
+
+/// A line and column, both counted from 1; the column counts characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub col: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// A problem at a place in a file, shown as `file:line:col: message` with the line quoted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    pub file: String,
+    pub position: Position,
+    pub message: String,
+    pub line_text: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.position, self.message)?;
+        if !self.line_text.is_empty() {
+            let caret = " ".repeat(self.position.col.saturating_sub(1));
+            write!(f, "\n  | {}\n  | {caret}^", self.line_text)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// A parsed `.tfvars` file.
+#[derive(Debug, Clone)]
+pub struct TfVars {
+    file: String,
+    text: String,
+    attributes: Vec<Attribute>,
+    index: HashMap<String, usize>,
+    line_starts: Vec<usize>,
+}
+
+impl TfVars {
+    /// Parses the bytes of the file named `file` (a path for messages), as Terraform would.
+    pub fn parse(file: &str, bytes: Vec<u8>) -> Result<Self, SourceError> {
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => return Err(invalid_utf8(file, e)),
+        };
+        let line_starts = line_starts(&text);
+        let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
+        let mut vars = TfVars { file: file.to_string(), text, attributes: Vec::new(), index: HashMap::new(), line_starts };
+        let attributes = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
+        for (i, attribute) in attributes.iter().enumerate() {
+            if let Some(&first) = vars.index.get(&attribute.name) {
+                let first_pos = vars.position(attributes[first].name_span.start);
+                let message = format!("`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file", attribute.name, first_pos.line);
+                return Err(vars.error_at(attribute.name_span.start, message));
+            }
+            vars.index.insert(attribute.name.clone(), i);
+        }
+        vars.attributes = attributes;
+        Ok(vars)
+    }
+
+    /// The path this file was read from, as shown in messages.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The file's full text, byte-order mark included.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The attribute called `name`.
+    pub fn get(&self, name: &str) -> Option<&Attribute> {
+        self.index.get(name).map(|&i| &self.attributes[i])
+    }
+
+    /// The attributes in file order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Attribute> {
+        self.attributes.iter()
+    }
+
+    /// The line and column of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let end = offset.min(self.text.len());
+        let col = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        Position { line, col }
+    }
+
+    /// An error at a byte offset of this file.
+    pub fn error_at(&self, offset: usize, message: impl Into<String>) -> SourceError {
+        let position = self.position(offset);
+        let start = self.line_starts[position.line - 1];
+        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let line_text = self.text[start..end].trim_end_matches('\r').replace(BOM, "");
+        SourceError { file: self.file.clone(), position, message: message.into(), line_text: printable(&line_text) }
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+    starts
+}
+
+fn printable(line: &str) -> String {
+    const MAX: usize = 200;
+    let shown: String = line.chars().take(MAX).map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
+    if line.chars().count() > MAX {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
+fn invalid_utf8(file: &str, e: std::string::FromUtf8Error) -> SourceError {
+    let offset = e.utf8_error().valid_up_to();
+    let bytes = e.as_bytes();
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    SourceError {
+        file: file.to_string(),
+        position: Position { line, col },
+        message: format!("invalid UTF-8 (byte 0x{:02x}); Terraform reads .tfvars files as UTF-8", bytes.get(offset).copied().unwrap_or(0)),
+        line_text: String::new(),
+    }
+}
+
+/// The canonical text of a number, as Terraform shows it as a map key or string.
+pub fn number_text(n: &str) -> String {
+    match number_json(n) {
+        Json::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn number_json(n: &str) -> Json {
+    if let Ok(i) = n.parse::<i64>() {
+        return Json::from(i);
+    }
+    match n.parse::<f64>() {
+        Ok(f) if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => Json::from(f as i64),
+        Ok(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+        Err(_) => Json::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,514 @@
+//! A linear-time parser for the literal subset of HCL that Terraform accepts in a `.tfvars` file.
+//!
+//! hcl-edit 0.10 rejects duplicate keys inside an object (Terraform keeps the last one) and checks
+//! each new object key against a linearly searched map (quadratic on large maps), so the reader is
+//! our own: it keeps every value's byte span for splicing and never rewrites the source.
+
+use crate::tfvars::{Attribute, Entry, Form, Node, Span, Value};
+
+/// How deep tuples and objects may nest before the reader gives up (Terraform's own parser has a
+/// similar bound; without one a hostile file could exhaust the stack).
+pub const MAX_DEPTH: usize = 128;
+
+/// A parse failure at a byte offset of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub offset: usize,
+    pub message: String,
+}
+
+type Result<T> = std::result::Result<T, ParseError>;
+
+/// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes.
+pub fn parse(src: &str, start: usize) -> Result<Vec<Attribute>> {
+    let mut parser = Parser { src, bytes: src.as_bytes(), pos: start, depth: 0 };
+    parser.body()
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+fn is_ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn is_ident_continue(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+impl<'a> Parser<'a> {
+    fn error<T>(&self, offset: usize, message: impl Into<String>) -> Result<T> {
+        Err(ParseError { offset, message: message.into() })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn peek_char(&self) -> Option<char> {
+        self.src.get(self.pos..).and_then(|rest| rest.chars().next())
+    }
+
+    fn starts_with(&self, s: &str) -> bool {
+        self.bytes[self.pos..].starts_with(s.as_bytes())
+    }
+
+    fn at_newline(&self) -> bool {
+        self.peek() == Some(b'\n') || (self.peek() == Some(b'\r') && self.peek_at(1) == Some(b'\n'))
+    }
+
+    fn body(&mut self) -> Result<Vec<Attribute>> {
+        let mut attributes = Vec::new();
+        loop {
+            self.skip_space(true)?;
+            if self.pos >= self.bytes.len() {
+                return Ok(attributes);
+            }
+            attributes.push(self.attribute()?);
+        }
+    }
+
+    fn attribute(&mut self) -> Result<Attribute> {
+        let name_start = self.pos;
+        let name = match self.ident() {
+            Some(name) => name,
+            None => return self.unexpected("an attribute name"),
+        };
+        let name_span = Span::new(name_start, self.pos);
+        self.skip_space(false)?;
+        match self.peek() {
+            Some(b'=') => self.pos += 1,
+            Some(b'{') | Some(b'"') => {
+                return self.error(name_start, "blocks are not allowed in a .tfvars file, only `name = value` attributes")
+            }
+            _ => return self.unexpected("`=` after the attribute name"),
+        }
+        self.skip_space(false)?;
+        let value = self.expression()?;
+        self.skip_space(false)?;
+        if self.pos < self.bytes.len() && !self.at_newline() {
+            return self.unexpected_after_value();
+        }
+        Ok(Attribute { name: name.to_string(), name_span, value })
+    }
+
+    fn unexpected<T>(&self, expected: &str) -> Result<T> {
+        match self.peek_char() {
+            None => self.error(self.pos, format!("unexpected end of file, expected {expected}")),
+            Some(c) => self.error(self.pos, format!("unexpected {}, expected {expected}", describe(c))),
+        }
+    }
+
+    fn unexpected_after_value<T>(&self) -> Result<T> {
+        let found = self.peek_char().map(describe).unwrap_or_default();
+        self.error(
+            self.pos,
+            format!("unexpected {found} after a value: a .tfvars value must be a literal (string, number, bool, null, list or map) followed by a newline"),
+        )
+    }
+
+    /// Skips blanks and comments; with `newlines`, line breaks too.
+    fn skip_space(&mut self, newlines: bool) -> Result<()> {
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' | b'\t' => self.pos += 1,
+                b'\n' if newlines => self.pos += 1,
+                b'\r' if self.peek_at(1) == Some(b'\n') => {
+                    if !newlines {
+                        return Ok(());
+                    }
+                    self.pos += 2
+                }
+                b'#' => self.skip_line_comment(),
+                b'/' if self.peek_at(1) == Some(b'/') => self.skip_line_comment(),
+                b'/' if self.peek_at(1) == Some(b'*') => self.skip_block_comment()?,
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    fn skip_line_comment(&mut self) {
+        while self.pos < self.bytes.len() && !self.at_newline() {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_block_comment(&mut self) -> Result<()> {
+        let start = self.pos;
+        match self.src[self.pos + 2..].find("*/") {
+            Some(end) => {
+                self.pos += end + 4;
+                Ok(())
+            }
+            None => self.error(start, "unterminated `/*` comment"),
+        }
+    }
+
+    fn ident(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        let rest = &self.src[start..];
+        let mut chars = rest.char_indices();
+        match chars.next() {
+            Some((_, c)) if is_ident_start(c) => {}
+            _ => return None,
+        }
+        let len = chars.find(|&(_, c)| !is_ident_continue(c)).map_or(rest.len(), |(i, _)| i);
+        self.pos += len;
+        Some(&rest[..len])
+    }
+
+    fn expression(&mut self) -> Result<Node> {
+        if self.depth >= MAX_DEPTH {
+            return self.error(self.pos, format!("values nest deeper than {MAX_DEPTH} levels"));
+        }
+        self.depth += 1;
+        let node = self.expression_inner();
+        self.depth -= 1;
+        node
+    }
+
+    fn expression_inner(&mut self) -> Result<Node> {
+        let start = self.pos;
+        match self.peek() {
+            Some(b'"') => self.quoted(),
+            Some(b'<') if self.starts_with("<<") => self.heredoc(),
+            Some(b'[') => self.tuple(),
+            Some(b'{') => self.object(),
+            Some(b'(') => self.parenthesized(),
+            Some(b'-') | Some(b'0'..=b'9') => self.number(),
+            _ => match self.ident() {
+                Some("true") => Ok(Node::new(Value::Bool(true), Span::new(start, self.pos), Form::Other)),
+                Some("false") => Ok(Node::new(Value::Bool(false), Span::new(start, self.pos), Form::Other)),
+                Some("null") => Ok(Node::new(Value::Null, Span::new(start, self.pos), Form::Other)),
+                Some(name) => self.reference(start, name),
+                None => self.unexpected("a value"),
+            },
+        }
+    }
+
+    fn reference<T>(&self, start: usize, name: &str) -> Result<T> {
+        if self.peek() == Some(b'(') {
+            return self.error(start, format!("functions may not be called in a .tfvars file (`{name}(…)`); use a literal value"));
+        }
+        self.error(start, format!("variables and references are not allowed in a .tfvars file (`{name}`); use a literal value, or quote it if it is a string"))
+    }
+
+    fn parenthesized(&mut self) -> Result<Node> {
+        self.pos += 1;
+        self.skip_space(true)?;
+        let node = self.expression()?;
+        self.skip_space(true)?;
+        if self.peek() != Some(b')') {
+            return self.unexpected_after_value();
+        }
+        self.pos += 1;
+        Ok(node)
+    }
+
+    fn number(&mut self) -> Result<Node> {
+        let start = self.pos;
+        let mut text = String::new();
+        if self.peek() == Some(b'-') {
+            text.push('-');
+            self.pos += 1;
+            self.skip_space(false)?;
+        }
+        let digits = self.pos;
+        self.skip_digits();
+        if self.pos == digits {
+            return self.unexpected("a number after `-`");
+        }
+        if self.peek() == Some(b'.') && self.peek_at(1).is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+            self.skip_digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.exponent()?;
+        }
+        text.push_str(&self.src[digits..self.pos]);
+        Ok(Node::new(Value::Number(text), Span::new(start, self.pos), Form::Other))
+    }
+
+    fn exponent(&mut self) -> Result<()> {
+        self.pos += 1;
+        if matches!(self.peek(), Some(b'+' | b'-')) {
+            self.pos += 1;
+        }
+        let digits = self.pos;
+        self.skip_digits();
+        if self.pos == digits {
+            return self.unexpected("digits in the exponent");
+        }
+        Ok(())
+    }
+
+    fn skip_digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+    }
+
+    fn tuple(&mut self) -> Result<Node> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_space(true)?;
+            if self.peek() == Some(b']') {
+                break;
+            }
+            items.push(self.expression()?);
+            self.skip_space(true)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => break,
+                None => return self.error(start, "unclosed `[`: the list has no closing `]`"),
+                _ => return self.unexpected("`,` or `]` in a list"),
+            }
+        }
+        self.pos += 1;
+        Ok(Node::new(Value::Tuple(items), Span::new(start, self.pos), Form::Other))
+    }
+
+    fn object(&mut self) -> Result<Node> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut entries = Vec::new();
+        loop {
+            self.skip_space(true)?;
+            match self.peek() {
+                Some(b'}') => break,
+                None => return self.error(start, "unclosed `{`: the map has no closing `}`"),
+                _ => {}
+            }
+            entries.push(self.entry()?);
+            self.skip_space(false)?;
+            let comma = self.peek() == Some(b',');
+            if comma {
+                self.pos += 1;
+                self.skip_space(false)?;
+            }
+            let newline = self.at_newline();
+            self.skip_space(true)?;
+            match self.peek() {
+                Some(b'}') => break,
+                None => return self.error(start, "unclosed `{`: the map has no closing `}`"),
+                _ if comma || newline => {}
+                _ => return self.unexpected("`,`, a newline or `}` after a map entry"),
+            }
+        }
+        self.pos += 1;
+        Ok(Node::new(Value::Object(entries), Span::new(start, self.pos), Form::Other))
+    }
+
+    fn entry(&mut self) -> Result<Entry> {
+        let key_start = self.pos;
+        let (key, quoted) = self.key()?;
+        let key_span = Span::new(key_start, self.pos);
+        self.skip_space(false)?;
+        match self.peek() {
+            Some(b'=') | Some(b':') => self.pos += 1,
+            _ => return self.unexpected("`=` or `:` after a map key"),
+        }
+        self.skip_space(false)?;
+        let value = self.expression()?;
+        Ok(Entry { key, key_span, quoted, value })
+    }
+
+    fn key(&mut self) -> Result<(String, bool)> {
+        match self.peek() {
+            Some(b'"') => match self.quoted()?.value {
+                Value::String(s) => Ok((s, true)),
+                _ => self.unexpected("a map key"),
+            },
+            Some(b'(') => {
+                let node = self.parenthesized()?;
+                key_text(&node.value).map(|k| (k, false)).ok_or(ParseError {
+                    offset: node.span.start,
+                    message: "a map key must be a string, number or bool".into(),
+                })
+            }
+            Some(b'-') | Some(b'0'..=b'9') => match self.number()?.value {
+                Value::Number(n) => Ok((crate::tfvars::number_text(&n), false)),
+                _ => self.unexpected("a map key"),
+            },
+            _ => match self.ident() {
+                Some(name) => Ok((name.to_string(), false)),
+                None => self.unexpected("a map key"),
+            },
+        }
+    }
+
+    fn quoted(&mut self) -> Result<Node> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run = self.bytes[self.pos..]
+                .iter()
+                .position(|&b| matches!(b, b'"' | b'\\' | b'$' | b'%' | b'\n' | b'\r'))
+                .map_or(self.bytes.len(), |i| self.pos + i);
+            out.push_str(&self.src[self.pos..run]);
+            self.pos = run;
+            match self.peek() {
+                Some(b'"') => break,
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(b'$') | Some(b'%') => self.template_mark(&mut out)?,
+                _ => return self.error(start, "unterminated string: a quoted string must end on the line it starts"),
+            }
+        }
+        self.pos += 1;
+        Ok(Node::new(Value::String(out), Span::new(start, self.pos), Form::Quoted))
+    }
+
+    /// `$${` and `%%{` are escapes; `${` and `%{` start a template, which a literal value cannot use.
+    fn template_mark(&mut self, out: &mut String) -> Result<()> {
+        let mark = self.bytes[self.pos] as char;
+        if self.peek_at(1) == Some(mark as u8) && self.peek_at(2) == Some(b'{') {
+            out.push(mark);
+            out.push('{');
+            self.pos += 3;
+        } else if self.peek_at(1) == Some(b'{') {
+            return self.error(self.pos, format!("template sequences (`{mark}{{…}}`) are not supported in a .tfvars value; write the literal text (or escape it as `{mark}{mark}{{`)"));
+        } else {
+            out.push(mark);
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<()> {
+        let at = self.pos;
+        let simple = match self.peek_at(1) {
+            Some(b'n') => Some('\n'),
+            Some(b'r') => Some('\r'),
+            Some(b't') => Some('\t'),
+            Some(b'"') => Some('"'),
+            Some(b'\\') => Some('\\'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            self.pos += 2;
+            return Ok(());
+        }
+        let digits = match self.peek_at(1) {
+            Some(b'u') => 4,
+            Some(b'U') => 8,
+            _ => return self.error(at, "invalid escape sequence: use \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN"),
+        };
+        let hex = self.src.get(self.pos + 2..self.pos + 2 + digits).unwrap_or("");
+        let code = u32::from_str_radix(hex, 16).ok().filter(|_| hex.len() == digits && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        match code.and_then(char::from_u32) {
+            Some(c) => {
+                out.push(c);
+                self.pos += 2 + digits;
+                Ok(())
+            }
+            None => self.error(at, "invalid unicode escape: expected hexadecimal digits naming a valid character"),
+        }
+    }
+
+    fn heredoc(&mut self) -> Result<Node> {
+        let start = self.pos;
+        self.pos += 2;
+        let flush = self.peek() == Some(b'-');
+        if flush {
+            self.pos += 1;
+        }
+        let marker = match self.ident() {
+            Some(m) => m,
+            None => return self.unexpected("a heredoc marker such as EOT after `<<`"),
+        };
+        if !self.at_newline() {
+            return self.unexpected("a newline after the heredoc marker");
+        }
+        self.pos += if self.peek() == Some(b'\r') { 2 } else { 1 };
+        let mut lines: Vec<&'a str> = Vec::new();
+        loop {
+            if self.pos >= self.bytes.len() {
+                return self.error(start, format!("unterminated heredoc: no closing `{marker}` line"));
+            }
+            let end = self.src[self.pos..].find('\n').map_or(self.bytes.len(), |i| self.pos + i + 1);
+            let line = &self.src[self.pos..end];
+            let content = line.trim_end_matches('\n').trim_end_matches('\r');
+            if content.trim_start_matches([' ', '\t']) == marker {
+                self.pos += line.len() - (line.len() - content.len());
+                break;
+            }
+            lines.push(line);
+            self.pos = end;
+        }
+        let text = heredoc_text(&lines, flush).map_err(|offset| ParseError {
+            offset: offset + start,
+            message: "template sequences (`${…}`, `%{…}`) are not supported in a .tfvars heredoc".into(),
+        })?;
+        Ok(Node::new(Value::String(text), Span::new(start, self.pos), Form::Heredoc))
+    }
+}
+
+/// The text a heredoc's lines evaluate to, with `<<-` indentation removed as HCL does: blank lines
+/// are skipped when counting and kept as they are.
+fn heredoc_text(lines: &[&str], flush: bool) -> std::result::Result<String, usize> {
+    let blank = |l: &str| l.trim_start().is_empty() && l.ends_with('\n');
+    let indent = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
+    let strip = if flush { lines.iter().filter(|l| !blank(l)).map(|l| indent(l)).min().unwrap_or(0) } else { 0 };
+    let mut out = String::new();
+    for line in lines {
+        let line = if blank(line) { line } else { skip_chars(line, strip) };
+        push_template_literal(&mut out, line)?;
+    }
+    Ok(out)
+}
+
+fn skip_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or("", |(i, _)| &s[i..])
+}
+
+fn push_template_literal(out: &mut String, text: &str) -> std::result::Result<(), usize> {
+    let mut rest = text;
+    while let Some(i) = rest.find(['$', '%']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let mark = &tail[..1];
+        if tail[1..].starts_with(mark) && tail[2..].starts_with('{') {
+            out.push_str(mark);
+            out.push('{');
+            rest = &tail[3..];
+        } else if tail[1..].starts_with('{') {
+            return Err(0);
+        } else {
+            out.push_str(mark);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+fn key_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(crate::tfvars::number_text(n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn describe(c: char) -> String {
+    match c {
+        '\n' => "newline".into(),
+        '\r' => "carriage return".into(),
+        c if c.is_control() => format!("control character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}

@@ -1,0 +1,92 @@
+use super::*;
+
+fn parse(text: &str) -> TfVars {
+    match TfVars::parse("t.tfvars", text.as_bytes().to_vec()) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn error(text: &str) -> SourceError {
+    match TfVars::parse("t.tfvars", text.as_bytes().to_vec()) {
+        Ok(_) => panic!("expected an error for {text:?}"),
+        Err(e) => e,
+    }
+}
+
+fn json(text: &str, name: &str) -> Json {
+    parse(text).get(name).map(|a| a.value.to_json()).unwrap_or(Json::Null)
+}
+
+#[test]
+fn reads_strings_numbers_bools_null() {
+    let v = parse("a = \"x\"\nb = 1.5\nc = true\nd = null\ne = -3\n");
+    assert_eq!(v.get("a").map(|a| a.value.to_json()), Some(Json::from("x")));
+    assert_eq!(json("b = 1.5", "b"), serde_json::json!(1.5));
+    assert_eq!(json("b = 1e3", "b"), serde_json::json!(1000));
+    assert_eq!(v.get("c").map(|a| a.value.to_json()), Some(Json::Bool(true)));
+    assert_eq!(v.get("d").map(|a| a.value.to_json()), Some(Json::Null));
+    assert_eq!(v.get("e").map(|a| a.value.to_json()), Some(serde_json::json!(-3)));
+}
+
+#[test]
+fn keeps_spans_of_map_values() {
+    let text = "m = {\n  \"lambda-x\" = \"1.4.2\"\n  b: \"2\",\n}\n";
+    let v = parse(text);
+    let entries = v.get("m").and_then(|a| a.value.entries()).unwrap_or_default();
+    assert_eq!(entries.len(), 2);
+    assert!(entries[0].quoted);
+    let span = entries[0].value.span;
+    assert_eq!(&text[span.start..span.end], "\"1.4.2\"");
+    assert_eq!(v.position(span.start), Position { line: 2, col: 16 });
+}
+
+#[test]
+fn accepts_bom_crlf_and_comments() {
+    let v = parse("\u{feff}# c\r\na = \"1\" // x\r\n/* b\r\n */ b = [1,\r\n 2,]\r\n");
+    assert_eq!(v.get("b").map(|a| a.value.to_json()), Some(serde_json::json!([1, 2])));
+    assert_eq!(v.position(v.get("a").map_or(0, |a| a.name_span.start)), Position { line: 2, col: 1 });
+}
+
+#[test]
+fn duplicate_object_keys_keep_the_last() {
+    assert_eq!(json("m = { a = 1, a = 2 }", "m"), serde_json::json!({"a": 2}));
+}
+
+#[test]
+fn rejects_duplicate_top_level_attributes() {
+    let e = error("a = 1\n\na = 2\n");
+    assert_eq!(e.position, Position { line: 3, col: 1 });
+    assert!(e.message.contains("defined twice"), "{}", e.message);
+}
+
+#[test]
+fn heredocs_plain_and_flush() {
+    assert_eq!(json("a = <<EOT\n  x\n y\nEOT\n", "a"), Json::from("  x\n y\n"));
+    assert_eq!(json("a = <<-EOT\n    x\n\n      y\n    EOT\n", "a"), Json::from("x\n\n  y\n"));
+}
+
+#[test]
+fn escapes() {
+    assert_eq!(json(r#"a = "q\"\\\n\u00e9$${x}%%{y}$z""#, "a"), Json::from("q\"\\\né${x}%{y}$z"));
+}
+
+#[test]
+fn rejects_what_terraform_rejects() {
+    for bad in ["a = var.x", "a = f(1)", "a = \"${x}\"", "a = 1 + 2", "a = \"x", "a = [1", "a = {", "a {\n}", "= 1", "a = \"\\q\""] {
+        let e = error(bad);
+        assert_eq!(e.position.line, 1, "{bad}: {e}");
+    }
+}
+
+#[test]
+fn rejects_too_deep_nesting() {
+    let text = format!("a = {}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+    assert!(error(&text).message.contains("deeper"));
+}
+
+#[test]
+fn reports_invalid_utf8_position() {
+    let e = TfVars::parse("t", b"a = 1\nb = \"\xff\"\n".to_vec()).err();
+    assert_eq!(e.map(|e| e.position), Some(Position { line: 2, col: 6 }));
+}
