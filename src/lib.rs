@@ -1,2 +1,68 @@
 //! pins: keep Terraform artifact versions safe across a linear promotion flow.
+//!
+//! `cli` and `commands` are the front end; everything else is the core, which never sees clap
+//! and never prints.
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diff;
+pub mod record;
+pub mod repo;
+pub mod report;
+pub mod resolve;
+pub mod source;
 pub mod tfvars;
+pub mod version;
+pub mod write;
+
+use std::process::ExitCode;
+
+/// How a command ended; the one place where exit codes are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Clean or done: exit 0.
+    Clean,
+    /// Differences, violations or divergence: exit 1.
+    Findings,
+    /// Bad input, bad usage or a refused write: exit 2.
+    Error,
+}
+
+impl Outcome {
+    /// Exit 0, 1 or 2.
+    pub fn exit_code(self) -> ExitCode {
+        ExitCode::from(match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Error => 2,
+        })
+    }
+
+    /// `Findings` when `found`, else `Clean`.
+    pub fn findings_if(found: bool) -> Outcome {
+        if found {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
+    commands::run(cli)
+}
+
+/// An error and its causes on one line each, outermost first, without repeats.
+pub fn error_chain(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join("\n  caused by: ")
+}

@@ -1,0 +1,54 @@
+//! The command line: global flags and one subcommand per file under `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+/// Keep Terraform artifact versions (pins) safe across development → staging → production.
+#[derive(Debug, Parser)]
+#[command(name = "pins", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The repository root (holds the pin files, data.d/ and optionally pins.hcl).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub repo: PathBuf,
+    /// When to colour output (NO_COLOR is respected under `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the environments in promotion order with their branch and files.
+    Envs(commands::envs::Args),
+    /// Show an environment's effective pins (and data), each with the file and line it comes from.
+    Show(commands::show::Args),
+    /// Show the pins that differ between two environments; exit 1 when they differ.
+    Diff(commands::diff::Args),
+    /// Set one pin to a version or bump it by a level.
+    Bump(commands::bump::Args),
+    /// Copy one environment's pins into the next one's pin file.
+    Promote(commands::promote::Args),
+    /// Lint the whole repository; exit 1 on any finding.
+    Check(commands::check::Args),
+    /// Write a release record of an environment's effective pins after it was deployed and tested.
+    Record(commands::record::Args),
+    /// The CI gate: exit 1 when an environment's pins differ from the tested ones.
+    Verify(commands::verify::Args),
+    /// Print the -var-file (and -backend-config) arguments for Terraform.
+    TfArgs(commands::tf_args::Args),
+    /// Print the environment of a git branch (default: the CI's branch variable).
+    Env(commands::env::Args),
+}

@@ -1,0 +1,83 @@
+//! `pins.hcl`: the optional configuration, read with serde, and the zero-configuration defaults.
+
+use anyhow::{bail, Context, Result};
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// The file name of the configuration at the repository root.
+pub const CONFIG_FILE: &str = "pins.hcl";
+
+/// The configuration as written in `pins.hcl`; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub environment: IndexMap<String, EnvironmentConfig>,
+    pub order: Option<Vec<String>>,
+    #[serde(default)]
+    pub policy: Policy,
+    pub records_dir: Option<String>,
+}
+
+/// One `environment "NAME" { … }` block.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    pub branch: Option<String>,
+    pub pin_file: Option<String>,
+    pub data_files: Option<Vec<String>>,
+    pub backend_file: Option<String>,
+}
+
+/// What versions the repository accepts.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Allow pre-release versions in a pin file that several environments share.
+    #[serde(default)]
+    pub allow_prerelease: bool,
+    /// Accept versions that are not semantic versions (compared as opaque strings).
+    #[serde(default)]
+    pub opaque_versions: bool,
+}
+
+impl Config {
+    /// Parses the text of `pins.hcl`.
+    pub fn parse(text: &str) -> Result<Config> {
+        let config: Config = hcl::from_str(text).map_err(|e| anyhow::anyhow!("{e}")).context("reading pins.hcl")?;
+        Ok(config)
+    }
+
+    /// The default configuration: development → staging → production, staging and production
+    /// sharing `shared-release.tfvars`.
+    pub fn defaults() -> Config {
+        let mut environment = IndexMap::new();
+        for (name, pin_file) in [
+            ("development", "development.tfvars"),
+            ("staging", "shared-release.tfvars"),
+            ("production", "shared-release.tfvars"),
+        ] {
+            let env = EnvironmentConfig { pin_file: Some(pin_file.into()), ..EnvironmentConfig::default() };
+            environment.insert(name.to_string(), env);
+        }
+        Config { environment, ..Config::default() }
+    }
+
+    /// The environment names in promotion order, checked for gaps, repeats and unknown names.
+    pub fn promotion_order(&self) -> Result<Vec<String>> {
+        let declared: Vec<String> = self.environment.keys().cloned().collect();
+        let Some(order) = &self.order else { return Ok(declared) };
+        for (i, name) in order.iter().enumerate() {
+            if !self.environment.contains_key(name) {
+                bail!("pins.hcl: `order` names `{name}`, which is not a declared environment");
+            }
+            if order[..i].contains(name) {
+                bail!("pins.hcl: `order` names `{name}` twice; the promotion order must be a line, not a cycle");
+            }
+        }
+        if let Some(missing) = declared.iter().find(|n| !order.contains(n)) {
+            bail!("pins.hcl: `order` leaves out environment `{missing}`; list every environment once");
+        }
+        Ok(order.clone())
+    }
+}

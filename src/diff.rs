@@ -1,0 +1,77 @@
+//! Comparing the effective pins (and data) of two environments.
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+use crate::resolve::{Datum, Pin};
+use crate::version::{classify, Kind};
+
+/// One pin compared across two sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub pin: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub kind: Kind,
+}
+
+/// One data variable compared across two sides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataChange {
+    pub variable: String,
+    pub from: Option<Json>,
+    pub to: Option<Json>,
+}
+
+/// Every pin of either side, matched by identity, in `a`'s order then `b`'s new ones.
+pub fn compare_pins(a: &[Pin], b: &[Pin]) -> Vec<Change> {
+    let b_index: HashMap<String, &Pin> = b.iter().map(|p| (p.id(), p)).collect();
+    let a_ids: HashMap<String, ()> = a.iter().map(|p| (p.id(), ())).collect();
+    let mut changes: Vec<Change> = a
+        .iter()
+        .map(|pa| {
+            let pb = b_index.get(&pa.id());
+            let to = pb.map(|p| p.version.clone());
+            let name = pb.map_or(&pa.name, |p| &p.name).clone();
+            Change { kind: classify(Some(&pa.version), to.as_deref()), pin: name, from: Some(pa.version.clone()), to }
+        })
+        .collect();
+    for pb in b.iter().filter(|p| !a_ids.contains_key(&p.id())) {
+        changes.push(Change { pin: pb.name.clone(), from: None, to: Some(pb.version.clone()), kind: Kind::Added });
+    }
+    changes
+}
+
+/// The data variables whose effective values differ, sorted by name.
+pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
+    let b_index: HashMap<&str, &Datum> = b.iter().map(|d| (d.name.as_str(), d)).collect();
+    let a_index: HashMap<&str, &Datum> = a.iter().map(|d| (d.name.as_str(), d)).collect();
+    let mut names: Vec<&str> = a_index.keys().chain(b_index.keys()).copied().collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| DataChange { variable: n.to_string(), from: a_index.get(n).map(|d| d.value.clone()), to: b_index.get(n).map(|d| d.value.clone()) })
+        .filter(|c| c.from != c.to)
+        .collect()
+}
+
+/// `3 pins differ: 1 major, 2 patch`, or that none do.
+pub fn summary(changes: &[Change]) -> String {
+    let differing: Vec<&Change> = changes.iter().filter(|c| c.kind != Kind::Unchanged).collect();
+    if differing.is_empty() {
+        return format!("no pins differ ({} identical)", changes.len());
+    }
+    let mut counts: Vec<(Kind, usize)> = Vec::new();
+    for c in &differing {
+        match counts.iter_mut().find(|(k, _)| *k == c.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((c.kind, 1)),
+        }
+    }
+    counts.sort();
+    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let noun = if differing.len() == 1 { "pin differs" } else { "pins differ" };
+    format!("{} {noun}: {}", differing.len(), parts.join(", "))
+}

@@ -1,0 +1,222 @@
+//! The repository: its configuration (pins.hcl or the defaults), its environments in promotion
+//! order, and their var-files, read from the working tree or a git revision.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::config::{Config, EnvironmentConfig, Policy, CONFIG_FILE};
+use crate::source::Source;
+use crate::tfvars::TfVars;
+
+/// Where release records go unless pins.hcl says otherwise.
+pub const DEFAULT_RECORDS_DIR: &str = ".pins/records";
+
+/// One environment of the promotion flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub name: String,
+    pub branch: String,
+    pub pin_file: String,
+    pub data_files: Vec<String>,
+    pub backend_file: Option<String>,
+}
+
+impl Environment {
+    /// The var-files in the order Terraform is given them: the pin file, then the data files.
+    pub fn var_files(&self) -> Vec<&str> {
+        std::iter::once(self.pin_file.as_str()).chain(self.data_files.iter().map(String::as_str)).collect()
+    }
+}
+
+/// A repository of environments, read from one source.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+    source: Source,
+    environments: Vec<Environment>,
+    policy: Policy,
+    records_dir: String,
+}
+
+impl Repo {
+    /// Opens the working tree at `root`.
+    pub fn open(root: &Path) -> Result<Repo> {
+        Repo::open_source(root, Source::Tree)
+    }
+
+    /// Opens the repository at `root` as it was at git revision `rev`.
+    pub fn open_at(root: &Path, rev: &str) -> Result<Repo> {
+        Repo::open_source(root, Source::at_revision(root, rev)?)
+    }
+
+    /// Opens the working tree, or a revision when one is given.
+    pub fn open_maybe_at(root: &Path, rev: Option<&str>) -> Result<Repo> {
+        match rev {
+            Some(rev) => Repo::open_at(root, rev),
+            None => Repo::open(root),
+        }
+    }
+
+    fn open_source(root: &Path, source: Source) -> Result<Repo> {
+        if !root.is_dir() {
+            bail!("repository {} is not a directory", root.display());
+        }
+        let config = match source.read(root, CONFIG_FILE)? {
+            Some(bytes) => Config::parse(&String::from_utf8(bytes).context("pins.hcl is not valid UTF-8")?)?,
+            None => Config::defaults(),
+        };
+        let environments = environments(&config)?;
+        let records_dir = config.records_dir.clone().unwrap_or_else(|| DEFAULT_RECORDS_DIR.into());
+        check_path("records_dir", &records_dir)?;
+        Ok(Repo { root: root.to_path_buf(), source, environments, policy: config.policy, records_dir })
+    }
+
+    /// The repository's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The git revision this repository was read at, if not the working tree.
+    pub fn revision(&self) -> Option<&str> {
+        self.source.revision()
+    }
+
+    /// The version policy.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The folder that release records go to by default.
+    pub fn records_dir(&self) -> &str {
+        &self.records_dir
+    }
+
+    /// The environments in promotion order.
+    pub fn environments(&self) -> &[Environment] {
+        &self.environments
+    }
+
+    /// The environment called `name`, or an error that suggests the closest name.
+    pub fn environment(&self, name: &str) -> Result<&Environment> {
+        check_name(name)?;
+        self.environments.iter().find(|e| e.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
+            anyhow!("unknown environment `{name}`{}; environments are: {}", suggest(name, &names), names.join(", "))
+        })
+    }
+
+    /// The environment that is promoted into `env`, if any.
+    pub fn predecessor(&self, env: &Environment) -> Option<&Environment> {
+        let i = self.environments.iter().position(|e| e.name == env.name)?;
+        i.checked_sub(1).map(|p| &self.environments[p])
+    }
+
+    /// Every environment whose pin file is `env`'s pin file (`env` included).
+    pub fn sharing(&self, pin_file: &str) -> Vec<&Environment> {
+        self.environments.iter().filter(|e| e.pin_file == pin_file).collect()
+    }
+
+    /// The bytes of a repository file, or `None` if it does not exist.
+    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        self.source.read(&self.root, rel)
+    }
+
+    /// Reads and parses a var-file; a missing file is an error, as it is for Terraform.
+    pub fn load(&self, rel: &str) -> Result<TfVars> {
+        let bytes = self.read(rel)?.ok_or_else(|| missing_file(rel, self.revision()))?;
+        Ok(TfVars::parse(rel, bytes)?)
+    }
+}
+
+fn missing_file(rel: &str, rev: Option<&str>) -> anyhow::Error {
+    match rev {
+        Some(rev) => anyhow!("{rel} does not exist at revision {rev}"),
+        None => anyhow!("{rel} does not exist; create it or fix the environment's files in pins.hcl"),
+    }
+}
+
+fn environments(config: &Config) -> Result<Vec<Environment>> {
+    if config.environment.is_empty() {
+        bail!("pins.hcl declares no environment; declare them with `environment \"NAME\" {{ … }}` blocks or remove the file");
+    }
+    let mut out: Vec<Environment> = Vec::new();
+    for name in config.promotion_order()? {
+        let env = environment(&name, &config.environment[&name])?;
+        if let Some(other) = out.iter().find(|o| o.branch == env.branch) {
+            bail!("pins.hcl: environments `{}` and `{}` both use branch `{}`; each environment needs its own branch", other.name, env.name, env.branch);
+        }
+        out.push(env);
+    }
+    Ok(out)
+}
+
+fn environment(name: &str, c: &EnvironmentConfig) -> Result<Environment> {
+    check_name(name).context("pins.hcl")?;
+    let env = Environment {
+        name: name.to_string(),
+        branch: c.branch.clone().unwrap_or_else(|| name.to_string()),
+        pin_file: c.pin_file.clone().unwrap_or_else(|| format!("{name}.tfvars")),
+        data_files: c.data_files.clone().unwrap_or_else(|| vec![format!("data.d/{name}.tfvars")]),
+        backend_file: Some(c.backend_file.clone().unwrap_or_else(|| format!("setup/backends/{name}.tfbackend"))),
+    };
+    let field = |f: &str| format!("environment \"{name}\" {f}");
+    check_path(&field("pin_file"), &env.pin_file)?;
+    for data in &env.data_files {
+        check_path(&field("data_files"), data)?;
+        if *data == env.pin_file {
+            bail!("pins.hcl: environment `{name}` lists its pin file {data} as a data file too");
+        }
+    }
+    if let Some(backend) = &env.backend_file {
+        check_path(&field("backend_file"), backend)?;
+    }
+    Ok(env)
+}
+
+/// Refuses environment names that could be read as a path or an option.
+pub fn check_name(name: &str) -> Result<()> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        bail!("`{}` is not a valid environment name (letters, digits, `-` and `_`)", name.escape_debug());
+    }
+    Ok(())
+}
+
+/// Refuses a configured path that is absolute or climbs out of the repository.
+pub fn check_path(field: &str, path: &str) -> Result<()> {
+    let p = Path::new(path);
+    let bad = if path.is_empty() || path.contains('\0') {
+        Some("is empty or holds a NUL byte")
+    } else if p.is_absolute() || path.starts_with('\\') {
+        Some("is absolute; paths are relative to the repository root")
+    } else if p.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))) {
+        Some("climbs out with `..`; paths must stay inside the repository")
+    } else {
+        None
+    };
+    match bad {
+        Some(why) => bail!("pins.hcl: {field} `{}` {why}", path.escape_debug()),
+        None => Ok(()),
+    }
+}
+
+/// ` (did you mean `x`?)` when a known name is close to `name`.
+pub fn suggest(name: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+/// Splits `ENV@REV` into the environment and the git revision.
+pub fn split_spec(spec: &str) -> (&str, Option<&str>) {
+    match spec.split_once('@') {
+        Some((env, rev)) => (env, Some(rev)),
+        None => (spec, None),
+    }
+}

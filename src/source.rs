@@ -1,0 +1,100 @@
+//! Where files are read from: the working tree, or git objects at a revision (never touching the
+//! working tree or the index).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+/// The files of a repository as they are now, or as they were at a git revision.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Tree,
+    Git { rev: String, commit: String, prefix: String },
+}
+
+impl Source {
+    /// Resolves `rev` to a commit of the git repository that holds `root`.
+    pub fn at_revision(root: &Path, rev: &str) -> Result<Source> {
+        check_revision(rev)?;
+        let spec = format!("{rev}^{{commit}}");
+        let commit = git(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
+            .with_context(|| format!("git revision `{rev}` does not name a commit"))?;
+        let prefix = git(root, &["rev-parse", "--show-prefix"])?;
+        Ok(Source::Git { rev: rev.to_string(), commit, prefix })
+    }
+
+    /// The revision this source reads, if it is not the working tree.
+    pub fn revision(&self) -> Option<&str> {
+        match self {
+            Source::Tree => None,
+            Source::Git { rev, .. } => Some(rev),
+        }
+    }
+
+    /// The bytes of `rel` (a checked repository-relative path), or `None` when it does not exist.
+    pub fn read(&self, root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
+        match self {
+            Source::Tree => read_tree(root, rel),
+            Source::Git { commit, prefix, rev } => {
+                let object = format!("{commit}:{prefix}{rel}");
+                if git(root, &["cat-file", "-e", &object]).is_err() {
+                    return Ok(None);
+                }
+                let out = git_bytes(root, &["cat-file", "blob", &object]).with_context(|| format!("reading {rel} at {rev}"))?;
+                Ok(Some(out))
+            }
+        }
+    }
+}
+
+fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
+    let path = root.join(rel);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let real = contained(root, rel)?;
+    if real.is_dir() {
+        bail!("{rel} is a directory, not a file");
+    }
+    let bytes = std::fs::read(&real).with_context(|| format!("reading {rel}"))?;
+    Ok(Some(bytes))
+}
+
+/// The real path of `rel` under `root`, refused when a symlink leads it outside the repository.
+pub fn contained(root: &Path, rel: &str) -> Result<PathBuf> {
+    let root = root.canonicalize().with_context(|| format!("opening repository {}", root.display()))?;
+    let real = root.join(rel).canonicalize().with_context(|| format!("resolving {rel}"))?;
+    if !real.starts_with(&root) {
+        bail!("{rel} leads outside the repository (to {}); pins only reads and writes files inside it", real.display());
+    }
+    Ok(real)
+}
+
+/// Refuses revisions that git could read as an option, or that mix in a path.
+fn check_revision(rev: &str) -> Result<()> {
+    if rev.is_empty() {
+        bail!("empty git revision after `@`");
+    }
+    if rev.starts_with('-') {
+        bail!("git revision `{rev}` starts with `-`; pins does not pass options through to git");
+    }
+    if rev.contains(':') || rev.chars().any(|c| c.is_control() || c == ' ') {
+        bail!("`{rev}` is not a git revision (a branch, tag or commit such as origin/staging)");
+    }
+    Ok(())
+}
+
+fn git_bytes(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new("git").arg("-C").arg(root).args(args).output().context("running git (is it installed?)")?;
+    if !out.status.success() {
+        bail!("git {} failed: {}", args.first().unwrap_or(&""), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(out.stdout)
+}
+
+/// Runs git with fixed arguments (no shell) and returns its trimmed output.
+pub fn git(root: &Path, args: &[&str]) -> Result<String> {
+    let out = git_bytes(root, args)?;
+    Ok(String::from_utf8_lossy(&out).trim().to_string())
+}
