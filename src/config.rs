@@ -44,7 +44,9 @@ pub struct Policy {
 impl Config {
     /// Parses the text of `pins.hcl`.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config = hcl::from_str(text).map_err(|e| anyhow::anyhow!("{e}")).context("reading pins.hcl")?;
+        let config: Config = hcl::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("reading pins.hcl")?;
         Ok(config)
     }
 
@@ -57,10 +59,16 @@ impl Config {
             ("staging", "shared-release.tfvars"),
             ("production", "shared-release.tfvars"),
         ] {
-            let env = EnvironmentConfig { pin_file: Some(pin_file.into()), ..EnvironmentConfig::default() };
+            let env = EnvironmentConfig {
+                pin_file: Some(pin_file.into()),
+                ..EnvironmentConfig::default()
+            };
             environment.insert(name.to_string(), env);
         }
-        Config { environment, ..Config::default() }
+        Config {
+            environment,
+            ..Config::default()
+        }
     }
 
     /// The environment names in promotion order, checked for gaps, repeats and unknown names.

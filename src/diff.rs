@@ -34,11 +34,21 @@ pub fn compare_pins(a: &[Pin], b: &[Pin]) -> Vec<Change> {
             let pb = b_index.get(&pa.id());
             let to = pb.map(|p| p.version.clone());
             let name = pb.map_or(&pa.name, |p| &p.name).clone();
-            Change { kind: classify(Some(&pa.version), to.as_deref()), pin: name, from: Some(pa.version.clone()), to }
+            Change {
+                kind: classify(Some(&pa.version), to.as_deref()),
+                pin: name,
+                from: Some(pa.version.clone()),
+                to,
+            }
         })
         .collect();
     for pb in b.iter().filter(|p| !a_ids.contains_key(&p.id())) {
-        changes.push(Change { pin: pb.name.clone(), from: None, to: Some(pb.version.clone()), kind: Kind::Added });
+        changes.push(Change {
+            pin: pb.name.clone(),
+            from: None,
+            to: Some(pb.version.clone()),
+            kind: Kind::Added,
+        });
     }
     changes
 }
@@ -52,7 +62,11 @@ pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
     names.dedup();
     names
         .into_iter()
-        .map(|n| DataChange { variable: n.to_string(), from: a_index.get(n).map(|d| d.value.clone()), to: b_index.get(n).map(|d| d.value.clone()) })
+        .map(|n| DataChange {
+            variable: n.to_string(),
+            from: a_index.get(n).map(|d| d.value.clone()),
+            to: b_index.get(n).map(|d| d.value.clone()),
+        })
         .filter(|c| c.from != c.to)
         .collect()
 }
@@ -72,6 +86,10 @@ pub fn summary(changes: &[Change]) -> String {
     }
     counts.sort();
     let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let noun = if differing.len() == 1 { "pin differs" } else { "pins differ" };
+    let noun = if differing.len() == 1 {
+        "pin differs"
+    } else {
+        "pins differ"
+    };
     format!("{} {noun}: {}", differing.len(), parts.join(", "))
 }

@@ -25,7 +25,9 @@ pub struct Environment {
 impl Environment {
     /// The var-files in the order Terraform is given them: the pin file, then the data files.
     pub fn var_files(&self) -> Vec<&str> {
-        std::iter::once(self.pin_file.as_str()).chain(self.data_files.iter().map(String::as_str)).collect()
+        std::iter::once(self.pin_file.as_str())
+            .chain(self.data_files.iter().map(String::as_str))
+            .collect()
     }
 }
 
@@ -69,7 +71,13 @@ impl Repo {
         let environments = environments(&config)?;
         let records_dir = config.records_dir.clone().unwrap_or_else(|| DEFAULT_RECORDS_DIR.into());
         check_path("records_dir", &records_dir)?;
-        Ok(Repo { root: root.to_path_buf(), source, environments, policy: config.policy, records_dir })
+        Ok(Repo {
+            root: root.to_path_buf(),
+            source,
+            environments,
+            policy: config.policy,
+            records_dir,
+        })
     }
 
     /// The repository's root folder.
@@ -102,7 +110,11 @@ impl Repo {
         check_name(name)?;
         self.environments.iter().find(|e| e.name == name).ok_or_else(|| {
             let names: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
-            anyhow!("unknown environment `{name}`{}; environments are: {}", suggest(name, &names), names.join(", "))
+            anyhow!(
+                "unknown environment `{name}`{}; environments are: {}",
+                suggest(name, &names),
+                names.join(", ")
+            )
         })
     }
 
@@ -144,7 +156,12 @@ fn environments(config: &Config) -> Result<Vec<Environment>> {
     for name in config.promotion_order()? {
         let env = environment(&name, &config.environment[&name])?;
         if let Some(other) = out.iter().find(|o| o.branch == env.branch) {
-            bail!("pins.hcl: environments `{}` and `{}` both use branch `{}`; each environment needs its own branch", other.name, env.name, env.branch);
+            bail!(
+                "pins.hcl: environments `{}` and `{}` both use branch `{}`; each environment needs its own branch",
+                other.name,
+                env.name,
+                env.branch
+            );
         }
         out.push(env);
     }
@@ -157,8 +174,15 @@ fn environment(name: &str, c: &EnvironmentConfig) -> Result<Environment> {
         name: name.to_string(),
         branch: c.branch.clone().unwrap_or_else(|| name.to_string()),
         pin_file: c.pin_file.clone().unwrap_or_else(|| format!("{name}.tfvars")),
-        data_files: c.data_files.clone().unwrap_or_else(|| vec![format!("data.d/{name}.tfvars")]),
-        backend_file: Some(c.backend_file.clone().unwrap_or_else(|| format!("setup/backends/{name}.tfbackend"))),
+        data_files: c
+            .data_files
+            .clone()
+            .unwrap_or_else(|| vec![format!("data.d/{name}.tfvars")]),
+        backend_file: Some(
+            c.backend_file
+                .clone()
+                .unwrap_or_else(|| format!("setup/backends/{name}.tfbackend")),
+        ),
     };
     let field = |f: &str| format!("environment \"{name}\" {f}");
     check_path(&field("pin_file"), &env.pin_file)?;
@@ -179,7 +203,10 @@ pub fn check_name(name: &str) -> Result<()> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
-        bail!("`{}` is not a valid environment name (letters, digits, `-` and `_`)", name.escape_debug());
+        bail!(
+            "`{}` is not a valid environment name (letters, digits, `-` and `_`)",
+            name.escape_debug()
+        );
     }
     Ok(())
 }
@@ -191,7 +218,10 @@ pub fn check_path(field: &str, path: &str) -> Result<()> {
         Some("is empty or holds a NUL byte")
     } else if p.is_absolute() || path.starts_with('\\') {
         Some("is absolute; paths are relative to the repository root")
-    } else if p.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))) {
+    } else if p
+        .components()
+        .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+    {
         Some("climbs out with `..`; paths must stay inside the repository")
     } else {
         None

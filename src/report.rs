@@ -56,7 +56,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>], paint: impl Fn(usize, usize,
         let padded: Vec<String> = cells
             .into_iter()
             .enumerate()
-            .map(|(i, c)| if i == last { c } else { format!("{c:<w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i == last {
+                    c
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
             .collect();
         padded.join("  ").trim_end().to_string()
     };
@@ -64,7 +70,11 @@ pub fn table(header: &[&str], rows: &[Vec<String>], paint: impl Fn(usize, usize,
     for (r, row) in rows.iter().enumerate() {
         let last = row.len().saturating_sub(1);
         let cells = row.iter().enumerate().map(|(i, c)| {
-            let padded = if i == last { c.clone() } else { format!("{c:<w$}", w = widths[i]) };
+            let padded = if i == last {
+                c.clone()
+            } else {
+                format!("{c:<w$}", w = widths[i])
+            };
             paint(r, i, padded)
         });
         let _ = writeln!(out, "{}", cells.collect::<Vec<_>>().join("  ").trim_end());
@@ -84,7 +94,11 @@ pub fn md_code(text: &str) -> String {
 
 /// A unified diff of two texts with file headers.
 pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
-    similar::TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(old_name, new_name).to_string()
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
 }
 
 /// Pretty JSON with a final newline.

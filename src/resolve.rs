@@ -58,7 +58,10 @@ pub struct Effective {
 impl Effective {
     /// The pin whose name or id is `name`.
     pub fn pin(&self, name: &str) -> Option<&Pin> {
-        self.pins.iter().find(|p| p.name == name).or_else(|| self.pins.iter().find(|p| p.id() == name))
+        self.pins
+            .iter()
+            .find(|p| p.name == name)
+            .or_else(|| self.pins.iter().find(|p| p.id() == name))
     }
 }
 
@@ -72,14 +75,22 @@ pub fn is_pin_value(node: &Node) -> bool {
 
 /// Resolves the effective pins and data of `env`.
 pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
-    let files = env.var_files().into_iter().map(|f| repo.load(f)).collect::<Result<Vec<_>>>()?;
+    let files = env
+        .var_files()
+        .into_iter()
+        .map(|f| repo.load(f))
+        .collect::<Result<Vec<_>>>()?;
     Ok(effective(env, files))
 }
 
 /// Computes effective values from already parsed var-files (the pin file first).
 pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
     let winners = winners(&files);
-    let pin_variables: Vec<&str> = files[0].iter().filter(|a| is_pin_value(&a.value)).map(|a| a.name.as_str()).collect();
+    let pin_variables: Vec<&str> = files[0]
+        .iter()
+        .filter(|a| is_pin_value(&a.value))
+        .map(|a| a.name.as_str())
+        .collect();
     let mut pins = Vec::new();
     for variable in &pin_variables {
         if let Some(&(file, attr)) = winners.get(variable) {
@@ -91,13 +102,25 @@ pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
     let mut data: Vec<Datum> = Vec::new();
     for (i, file) in files.iter().enumerate() {
         for attr in file.iter().filter(|a| !pin_set.contains(a.name.as_str())) {
-            if winners.get(attr.name.as_str()).is_some_and(|w| std::ptr::eq(w.1, attr) && w.0 == i) {
-                data.push(Datum { name: attr.name.clone(), value: attr.value.to_json(), origin: origin(file, attr.name_span.start) });
+            if winners
+                .get(attr.name.as_str())
+                .is_some_and(|w| std::ptr::eq(w.1, attr) && w.0 == i)
+            {
+                data.push(Datum {
+                    name: attr.name.clone(),
+                    value: attr.value.to_json(),
+                    origin: origin(file, attr.name_span.start),
+                });
             }
         }
     }
     data.sort_by(|a, b| a.name.cmp(&b.name));
-    Effective { environment: env.clone(), pins, data, files }
+    Effective {
+        environment: env.clone(),
+        pins,
+        data,
+        files,
+    }
 }
 
 /// For every variable, the file and attribute that set it last.
@@ -114,7 +137,13 @@ fn winners(files: &[TfVars]) -> HashMap<&str, (usize, &Attribute)> {
 fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
     if let Some(version) = attr.value.as_str() {
         let origin = origin(file, attr.value.span.start);
-        pins.push(Pin { name: String::new(), variable: attr.name.clone(), key: None, version: version.to_string(), origin });
+        pins.push(Pin {
+            name: String::new(),
+            variable: attr.name.clone(),
+            key: None,
+            version: version.to_string(),
+            origin,
+        });
         return;
     }
     let Some(entries) = attr.value.entries() else { return };
@@ -143,7 +172,9 @@ fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
 fn name_pins(pins: &mut [Pin]) {
     let mut counts: HashMap<String, usize> = HashMap::new();
     for pin in pins.iter() {
-        *counts.entry(pin.key.clone().unwrap_or_else(|| pin.variable.clone())).or_default() += 1;
+        *counts
+            .entry(pin.key.clone().unwrap_or_else(|| pin.variable.clone()))
+            .or_default() += 1;
     }
     for pin in pins.iter_mut() {
         let short = pin.key.clone().unwrap_or_else(|| pin.variable.clone());
@@ -152,5 +183,8 @@ fn name_pins(pins: &mut [Pin]) {
 }
 
 fn origin(file: &TfVars, offset: usize) -> Origin {
-    Origin { file: file.file().to_string(), position: file.position(offset) }
+    Origin {
+        file: file.file().to_string(),
+        position: file.position(offset),
+    }
 }

@@ -10,7 +10,11 @@ use anyhow::{bail, Context, Result};
 #[derive(Debug, Clone)]
 pub enum Source {
     Tree,
-    Git { rev: String, commit: String, prefix: String },
+    Git {
+        rev: String,
+        commit: String,
+        prefix: String,
+    },
 }
 
 impl Source {
@@ -21,7 +25,11 @@ impl Source {
         let commit = git(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
             .with_context(|| format!("git revision `{rev}` does not name a commit"))?;
         let prefix = git(root, &["rev-parse", "--show-prefix"])?;
-        Ok(Source::Git { rev: rev.to_string(), commit, prefix })
+        Ok(Source::Git {
+            rev: rev.to_string(),
+            commit,
+            prefix,
+        })
     }
 
     /// The revision this source reads, if it is not the working tree.
@@ -41,7 +49,8 @@ impl Source {
                 if git(root, &["cat-file", "-e", &object]).is_err() {
                     return Ok(None);
                 }
-                let out = git_bytes(root, &["cat-file", "blob", &object]).with_context(|| format!("reading {rel} at {rev}"))?;
+                let out = git_bytes(root, &["cat-file", "blob", &object])
+                    .with_context(|| format!("reading {rel} at {rev}"))?;
                 Ok(Some(out))
             }
         }
@@ -63,10 +72,18 @@ fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
 
 /// The real path of `rel` under `root`, refused when a symlink leads it outside the repository.
 pub fn contained(root: &Path, rel: &str) -> Result<PathBuf> {
-    let root = root.canonicalize().with_context(|| format!("opening repository {}", root.display()))?;
-    let real = root.join(rel).canonicalize().with_context(|| format!("resolving {rel}"))?;
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("opening repository {}", root.display()))?;
+    let real = root
+        .join(rel)
+        .canonicalize()
+        .with_context(|| format!("resolving {rel}"))?;
     if !real.starts_with(&root) {
-        bail!("{rel} leads outside the repository (to {}); pins only reads and writes files inside it", real.display());
+        bail!(
+            "{rel} leads outside the repository (to {}); pins only reads and writes files inside it",
+            real.display()
+        );
     }
     Ok(real)
 }
@@ -86,9 +103,18 @@ fn check_revision(rev: &str) -> Result<()> {
 }
 
 fn git_bytes(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    let out = Command::new("git").arg("-C").arg(root).args(args).output().context("running git (is it installed?)")?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .context("running git (is it installed?)")?;
     if !out.status.success() {
-        bail!("git {} failed: {}", args.first().unwrap_or(&""), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "git {} failed: {}",
+            args.first().unwrap_or(&""),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(out.stdout)
 }

@@ -73,7 +73,10 @@ impl fmt::Display for Version {
 /// Parses a semantic version (semver 2.0, optional leading `v`).
 pub fn parse(text: &str) -> Result<Version, String> {
     if text.len() > MAX_LEN {
-        return Err(format!("is {} bytes long; versions are limited to {MAX_LEN}", text.len()));
+        return Err(format!(
+            "is {} bytes long; versions are limited to {MAX_LEN}",
+            text.len()
+        ));
     }
     let (v_prefix, rest) = match text.strip_prefix('v') {
         Some(rest) => (true, rest),
@@ -81,7 +84,9 @@ pub fn parse(text: &str) -> Result<Version, String> {
     };
     match semver::Version::parse(rest) {
         Ok(semver) => Ok(Version { v_prefix, semver }),
-        Err(e) => Err(format!("is not a semantic version ({e}); expected MAJOR.MINOR.PATCH such as 1.4.2")),
+        Err(e) => Err(format!(
+            "is not a semantic version ({e}); expected MAJOR.MINOR.PATCH such as 1.4.2"
+        )),
     }
 }
 

@@ -78,7 +78,12 @@ impl Comparison {
     pub fn new(from: Side, to: Side, data: bool) -> Comparison {
         let changes = compare_pins(&from.effective.pins, &to.effective.pins);
         let data_changes = data.then(|| compare_data(&from.effective.data, &to.effective.data));
-        Comparison { from, to, changes, data_changes }
+        Comparison {
+            from,
+            to,
+            changes,
+            data_changes,
+        }
     }
 
     /// Whether any pin differs.
@@ -97,7 +102,10 @@ impl Comparison {
     }
 
     fn shown(&self, all: bool) -> Vec<&Change> {
-        self.changes.iter().filter(|c| all || c.kind != Kind::Unchanged).collect()
+        self.changes
+            .iter()
+            .filter(|c| all || c.kind != Kind::Unchanged)
+            .collect()
     }
 
     fn text(&self, all: bool, style: Style) -> String {
@@ -105,15 +113,22 @@ impl Comparison {
         let mut out = format!("{} → {}\n", style.bold(&a), style.bold(&b));
         let shown = self.shown(all);
         if !shown.is_empty() {
-            let rows: Vec<Vec<String>> = shown.iter().map(|c| vec![c.pin.clone(), opt(&c.from), opt(&c.to), c.kind.to_string()]).collect();
+            let rows: Vec<Vec<String>> = shown
+                .iter()
+                .map(|c| vec![c.pin.clone(), opt(&c.from), opt(&c.to), c.kind.to_string()])
+                .collect();
             out.push('\n');
-            out.push_str(&report::table(&["PIN", a.as_str(), b.as_str(), "CHANGE"], &rows, |r, col, cell| {
-                if col == 3 {
-                    style.kind(shown[r].kind, &cell)
-                } else {
-                    cell
-                }
-            }));
+            out.push_str(&report::table(
+                &["PIN", a.as_str(), b.as_str(), "CHANGE"],
+                &rows,
+                |r, col, cell| {
+                    if col == 3 {
+                        style.kind(shown[r].kind, &cell)
+                    } else {
+                        cell
+                    }
+                },
+            ));
         }
         out.push('\n');
         out.push_str(&summary(&self.changes));
@@ -125,8 +140,17 @@ impl Comparison {
     }
 
     fn json(&self, all: bool) -> Value {
-        let changes: Vec<Value> = self.shown(all).iter().map(|c| json!({"pin": c.pin, "from": c.from, "to": c.to, "kind": c.kind})).collect();
-        let data: Vec<Value> = self.data_changes.iter().flatten().map(|d| json!({"variable": d.variable, "from": d.from, "to": d.to})).collect();
+        let changes: Vec<Value> = self
+            .shown(all)
+            .iter()
+            .map(|c| json!({"pin": c.pin, "from": c.from, "to": c.to, "kind": c.kind}))
+            .collect();
+        let data: Vec<Value> = self
+            .data_changes
+            .iter()
+            .flatten()
+            .map(|d| json!({"variable": d.variable, "from": d.from, "to": d.to}))
+            .collect();
         json!({"from": self.from.json(), "to": self.to.json(), "changes": changes, "data_changes": data})
     }
 
@@ -135,9 +159,18 @@ impl Comparison {
         let mut out = format!("### pins: `{a}` → `{b}`\n\n");
         let shown = self.shown(all);
         if !shown.is_empty() {
-            out.push_str(&format!("| Pin | {} | {} | Change |\n|---|---|---|---|\n", report::md_code(&a), report::md_code(&b)));
+            out.push_str(&format!(
+                "| Pin | {} | {} | Change |\n|---|---|---|---|\n",
+                report::md_code(&a),
+                report::md_code(&b)
+            ));
             for c in shown {
-                let row = [report::md_code(&c.pin), report::md_code(&opt(&c.from)), report::md_code(&opt(&c.to)), c.kind.to_string()];
+                let row = [
+                    report::md_code(&c.pin),
+                    report::md_code(&opt(&c.from)),
+                    report::md_code(&opt(&c.to)),
+                    c.kind.to_string(),
+                ];
                 out.push_str(&format!("| {} |\n", row.join(" | ")));
             }
             out.push('\n');
@@ -146,7 +179,12 @@ impl Comparison {
         if let Some(data) = self.data_changes.as_ref().filter(|d| !d.is_empty()) {
             out.push_str(&format!("\n<details><summary>{} data variables differ (expected between environments)</summary>\n\n| Variable | {} | {} |\n|---|---|---|\n", data.len(), report::md_code(&a), report::md_code(&b)));
             for d in data {
-                out.push_str(&format!("| {} | {} | {} |\n", report::md_code(&d.variable), report::md_code(&value(&d.from)), report::md_code(&value(&d.to))));
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    report::md_code(&d.variable),
+                    report::md_code(&value(&d.from)),
+                    report::md_code(&value(&d.to))
+                ));
             }
             out.push_str("\n</details>\n");
         }
@@ -154,7 +192,13 @@ impl Comparison {
     }
 
     fn patch(&self) -> String {
-        let text = |s: &Side| s.effective.files.first().map(|f| f.text().to_string()).unwrap_or_default();
+        let text = |s: &Side| {
+            s.effective
+                .files
+                .first()
+                .map(|f| f.text().to_string())
+                .unwrap_or_default()
+        };
         let name = |s: &Side| format!("{} ({})", s.effective.environment.pin_file, s.label());
         report::unified_diff(&text(&self.from), &text(&self.to), &name(&self.from), &name(&self.to))
     }
@@ -164,8 +208,14 @@ fn data_text(data: &[DataChange], a: &str, b: &str) -> String {
     if data.is_empty() {
         return "data: identical\n".into();
     }
-    let rows: Vec<Vec<String>> = data.iter().map(|d| vec![d.variable.clone(), value(&d.from), value(&d.to)]).collect();
-    format!("\ndata (expected to differ, not a finding):\n{}", report::table(&["VARIABLE", a, b], &rows, |_, _, c| c))
+    let rows: Vec<Vec<String>> = data
+        .iter()
+        .map(|d| vec![d.variable.clone(), value(&d.from), value(&d.to)])
+        .collect();
+    format!(
+        "\ndata (expected to differ, not a finding):\n{}",
+        report::table(&["VARIABLE", a, b], &rows, |_, _, c| c)
+    )
 }
 
 fn opt(v: &Option<String>) -> String {

@@ -1,7 +1,51 @@
-//! placeholder
-use anyhow::Result;
-use crate::commands::Ctx;
+//! `pins env --branch NAME`: the environment a git branch deploys.
+
+use anyhow::{anyhow, Result};
+
+use crate::commands::{print, Ctx};
+use crate::repo::Repo;
 use crate::Outcome;
+
+/// The CI variables that name the current branch, in the order they are tried.
+const BRANCH_VARIABLES: [&str; 3] = ["PINS_BRANCH", "CIRCLE_BRANCH", "GITHUB_REF_NAME"];
+
+/// Arguments of `pins env`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-pub fn run(_ctx: &Ctx, _args: Args) -> Result<Outcome> { anyhow::bail!("not yet") }
+pub struct Args {
+    /// The branch (default: $CIRCLE_BRANCH or $GITHUB_REF_NAME).
+    #[arg(long)]
+    branch: Option<String>,
+}
+
+/// Prints the environment name of a branch.
+pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    let repo = Repo::open(&ctx.root)?;
+    let branch = match args.branch {
+        Some(b) => b,
+        None => ci_branch().ok_or_else(|| {
+            anyhow!(
+                "no branch given: pass --branch NAME or set one of {}",
+                BRANCH_VARIABLES.join(", ")
+            )
+        })?,
+    };
+    let env = repo.environments().iter().find(|e| e.branch == branch).ok_or_else(|| {
+        let known: Vec<String> = repo
+            .environments()
+            .iter()
+            .map(|e| format!("{} → {}", e.branch, e.name))
+            .collect();
+        anyhow!(
+            "branch `{branch}` deploys no environment; branches are: {}",
+            known.join(", ")
+        )
+    })?;
+    print(&format!("{}\n", env.name))?;
+    Ok(Outcome::Clean)
+}
+
+fn ci_branch() -> Option<String> {
+    BRANCH_VARIABLES
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|b| !b.is_empty()))
+}

@@ -36,11 +36,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 .iter()
                 .map(|e| {
                     let shared = repo.sharing(&e.pin_file).len() > 1;
-                    let pin_file = if shared { format!("{} (shared)", e.pin_file) } else { e.pin_file.clone() };
-                    vec![e.name.clone(), e.branch.clone(), pin_file, e.data_files.join(", "), e.backend_file.clone().unwrap_or_default()]
+                    let pin_file = if shared {
+                        format!("{} (shared)", e.pin_file)
+                    } else {
+                        e.pin_file.clone()
+                    };
+                    vec![
+                        e.name.clone(),
+                        e.branch.clone(),
+                        pin_file,
+                        e.data_files.join(", "),
+                        e.backend_file.clone().unwrap_or_default(),
+                    ]
                 })
                 .collect();
-            report::table(&["ENVIRONMENT", "BRANCH", "PIN FILE", "DATA FILES", "BACKEND"], &rows, |_, _, c| c)
+            report::table(
+                &["ENVIRONMENT", "BRANCH", "PIN FILE", "DATA FILES", "BACKEND"],
+                &rows,
+                |_, _, c| c,
+            )
         }
     };
     print(&text)?;

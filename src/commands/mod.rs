@@ -35,7 +35,10 @@ impl Ctx {
             ColorChoice::Never => false,
             ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
         };
-        Ctx { root: cli.repo.clone(), style: Style { color } }
+        Ctx {
+            root: cli.repo.clone(),
+            style: Style { color },
+        }
     }
 }
 

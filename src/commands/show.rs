@@ -48,7 +48,12 @@ pub fn to_json(effective: &Effective, data: bool) -> Value {
         let data: Map<String, Value> = effective
             .data
             .iter()
-            .map(|d| (d.name.clone(), json!({"value": d.value, "file": d.origin.file, "line": d.origin.position.line})))
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    json!({"value": d.value, "file": d.origin.file, "line": d.origin.position.line}),
+                )
+            })
             .collect();
         out["data"] = Value::Object(data);
     }
@@ -62,7 +67,13 @@ fn to_text(ctx: &Ctx, effective: &Effective, data: bool, rev: Option<&str>) -> S
     let rows: Vec<Vec<String>> = effective
         .pins
         .iter()
-        .map(|p| vec![p.name.clone(), p.version.clone(), format!("{}:{}", p.origin.file, p.origin.position.line)])
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                p.version.clone(),
+                format!("{}:{}", p.origin.file, p.origin.position.line),
+            ]
+        })
         .collect();
     if rows.is_empty() {
         out.push_str("no pins\n");
@@ -73,7 +84,13 @@ fn to_text(ctx: &Ctx, effective: &Effective, data: bool, rev: Option<&str>) -> S
         let rows: Vec<Vec<String>> = effective
             .data
             .iter()
-            .map(|d| vec![d.name.clone(), compact(&d.value), format!("{}:{}", d.origin.file, d.origin.position.line)])
+            .map(|d| {
+                vec![
+                    d.name.clone(),
+                    compact(&d.value),
+                    format!("{}:{}", d.origin.file, d.origin.position.line),
+                ]
+            })
             .collect();
         out.push('\n');
         out.push_str(&report::table(&["DATA", "VALUE", "FROM"], &rows, |_, _, c| c));

@@ -1,6 +1,7 @@
 //! A parsed `.tfvars` file: its bytes, its top-level attributes with every value's byte span, and
 //! the values as Terraform evaluates them.
 
+mod ops;
 mod parse;
 pub mod splice;
 
@@ -178,12 +179,21 @@ impl TfVars {
         };
         let line_starts = line_starts(&text);
         let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
-        let mut vars = TfVars { file: file.to_string(), text, attributes: Vec::new(), index: HashMap::new(), line_starts };
+        let mut vars = TfVars {
+            file: file.to_string(),
+            text,
+            attributes: Vec::new(),
+            index: HashMap::new(),
+            line_starts,
+        };
         let attributes = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
         for (i, attribute) in attributes.iter().enumerate() {
             if let Some(&first) = vars.index.get(&attribute.name) {
                 let first_pos = vars.position(attributes[first].name_span.start);
-                let message = format!("`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file", attribute.name, first_pos.line);
+                let message = format!(
+                    "`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file",
+                    attribute.name, first_pos.line
+                );
                 return Err(vars.error_at(attribute.name_span.start, message));
             }
             vars.index.insert(attribute.name.clone(), i);
@@ -227,19 +237,33 @@ impl TfVars {
         let start = self.line_starts[position.line - 1];
         let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
         let line_text = self.text[start..end].trim_end_matches('\r').replace(BOM, "");
-        SourceError { file: self.file.clone(), position, message: message.into(), line_text: printable(&line_text) }
+        SourceError {
+            file: self.file.clone(),
+            position,
+            message: message.into(),
+            line_text: printable(&line_text),
+        }
     }
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
     starts
 }
 
 fn printable(line: &str) -> String {
     const MAX: usize = 200;
-    let shown: String = line.chars().take(MAX).map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
+    let shown: String = line
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+        .collect();
     if line.chars().count() > MAX {
         format!("{shown}…")
     } else {
@@ -257,7 +281,10 @@ fn invalid_utf8(file: &str, e: std::string::FromUtf8Error) -> SourceError {
     SourceError {
         file: file.to_string(),
         position: Position { line, col },
-        message: format!("invalid UTF-8 (byte 0x{:02x}); Terraform reads .tfvars files as UTF-8", bytes.get(offset).copied().unwrap_or(0)),
+        message: format!(
+            "invalid UTF-8 (byte 0x{:02x}); Terraform reads .tfvars files as UTF-8",
+            bytes.get(offset).copied().unwrap_or(0)
+        ),
         line_text: String::new(),
     }
 }

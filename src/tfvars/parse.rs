@@ -4,6 +4,7 @@
 //! each new object key against a linearly searched map (quadratic on large maps), so the reader is
 //! our own: it keeps every value's byte span for splicing and never rewrites the source.
 
+use crate::tfvars::ops;
 use crate::tfvars::{Attribute, Entry, Form, Node, Span, Value};
 
 /// How deep tuples and objects may nest before the reader gives up (Terraform's own parser has a
@@ -21,7 +22,12 @@ type Result<T> = std::result::Result<T, ParseError>;
 
 /// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes.
 pub fn parse(src: &str, start: usize) -> Result<Vec<Attribute>> {
-    let mut parser = Parser { src, bytes: src.as_bytes(), pos: start, depth: 0 };
+    let mut parser = Parser {
+        src,
+        bytes: src.as_bytes(),
+        pos: start,
+        depth: 0,
+    };
     parser.body()
 }
 
@@ -42,7 +48,10 @@ fn is_ident_continue(c: char) -> bool {
 
 impl<'a> Parser<'a> {
     fn error<T>(&self, offset: usize, message: impl Into<String>) -> Result<T> {
-        Err(ParseError { offset, message: message.into() })
+        Err(ParseError {
+            offset,
+            message: message.into(),
+        })
     }
 
     fn peek(&self) -> Option<u8> {
@@ -87,7 +96,10 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'=') => self.pos += 1,
             Some(b'{') | Some(b'"') => {
-                return self.error(name_start, "blocks are not allowed in a .tfvars file, only `name = value` attributes")
+                return self.error(
+                    name_start,
+                    "blocks are not allowed in a .tfvars file, only `name = value` attributes",
+                )
             }
             _ => return self.unexpected("`=` after the attribute name"),
         }
@@ -97,7 +109,11 @@ impl<'a> Parser<'a> {
         if self.pos < self.bytes.len() && !self.at_newline() {
             return self.unexpected_after_value();
         }
-        Ok(Attribute { name: name.to_string(), name_span, value })
+        Ok(Attribute {
+            name: name.to_string(),
+            name_span,
+            value,
+        })
     }
 
     fn unexpected<T>(&self, expected: &str) -> Result<T> {
@@ -161,7 +177,9 @@ impl<'a> Parser<'a> {
             Some((_, c)) if is_ident_start(c) => {}
             _ => return None,
         }
-        let len = chars.find(|&(_, c)| !is_ident_continue(c)).map_or(rest.len(), |(i, _)| i);
+        let len = chars
+            .find(|&(_, c)| !is_ident_continue(c))
+            .map_or(rest.len(), |(i, _)| i);
         self.pos += len;
         Some(&rest[..len])
     }
@@ -171,12 +189,93 @@ impl<'a> Parser<'a> {
             return self.error(self.pos, format!("values nest deeper than {MAX_DEPTH} levels"));
         }
         self.depth += 1;
-        let node = self.expression_inner();
+        let node = self.conditional();
         self.depth -= 1;
         node
     }
 
-    fn expression_inner(&mut self) -> Result<Node> {
+    /// `cond ? a : b`, the loosest operator; Terraform folds operators over literal operands.
+    fn conditional(&mut self) -> Result<Node> {
+        let start = self.pos;
+        let cond = self.binary(0)?;
+        self.skip_space(false)?;
+        if self.peek() != Some(b'?') {
+            return Ok(cond);
+        }
+        self.pos += 1;
+        self.skip_space(false)?;
+        let yes = self.expression()?;
+        self.skip_space(false)?;
+        if self.peek() != Some(b':') {
+            return self.unexpected("`:` in a conditional expression");
+        }
+        self.pos += 1;
+        self.skip_space(false)?;
+        let no = self.expression()?;
+        let chosen = match cond.value {
+            Value::Bool(true) => yes,
+            Value::Bool(false) => no,
+            _ => return self.error(cond.span.start, "the condition of `? :` must be a bool"),
+        };
+        Ok(Node::new(chosen.value, Span::new(start, self.pos), Form::Other))
+    }
+
+    fn binary(&mut self, level: usize) -> Result<Node> {
+        if level == ops::LEVELS.len() {
+            return self.unary();
+        }
+        let mut left = self.binary(level + 1)?;
+        loop {
+            let save = self.pos;
+            self.skip_space(false)?;
+            let Some(op) = ops::LEVELS[level].iter().find(|op| self.at_operator(op)) else {
+                self.pos = save;
+                return Ok(left);
+            };
+            let op_at = self.pos;
+            self.pos += op.len();
+            self.skip_space(false)?;
+            let right = self.binary(level + 1)?;
+            let value =
+                ops::apply(op, &left.value, &right.value).map_err(|message| ParseError { offset: op_at, message })?;
+            left = Node::new(value, Span::new(left.span.start, right.span.end), Form::Other);
+        }
+    }
+
+    fn at_operator(&self, op: &str) -> bool {
+        // `<` must not be read from `<=`, nor `=` from `==`, nor `!` from `!=`.
+        self.starts_with(op) && !(op.len() == 1 && matches!(self.peek_at(1), Some(b'=')) && op != "=")
+    }
+
+    fn unary(&mut self) -> Result<Node> {
+        let start = self.pos;
+        match self.peek() {
+            Some(b'!') => {
+                self.pos += 1;
+                self.skip_space(false)?;
+                let operand = self.unary()?;
+                match operand.value {
+                    Value::Bool(b) => Ok(Node::new(
+                        Value::Bool(!b),
+                        Span::new(start, operand.span.end),
+                        Form::Other,
+                    )),
+                    _ => self.error(start, "`!` needs a bool"),
+                }
+            }
+            Some(b'-') if !self.peek_at(1).is_some_and(|b| b.is_ascii_digit()) => {
+                self.pos += 1;
+                self.skip_space(false)?;
+                let operand = self.unary()?;
+                let value = ops::apply("-", &Value::Number("0".into()), &operand.value)
+                    .map_err(|message| ParseError { offset: start, message })?;
+                Ok(Node::new(value, Span::new(start, operand.span.end), Form::Other))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Node> {
         let start = self.pos;
         match self.peek() {
             Some(b'"') => self.quoted(),
@@ -197,7 +296,10 @@ impl<'a> Parser<'a> {
 
     fn reference<T>(&self, start: usize, name: &str) -> Result<T> {
         if self.peek() == Some(b'(') {
-            return self.error(start, format!("functions may not be called in a .tfvars file (`{name}(…)`); use a literal value"));
+            return self.error(
+                start,
+                format!("functions may not be called in a .tfvars file (`{name}(…)`); use a literal value"),
+            );
         }
         self.error(start, format!("variables and references are not allowed in a .tfvars file (`{name}`); use a literal value, or quote it if it is a string"))
     }
@@ -307,7 +409,11 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos += 1;
-        Ok(Node::new(Value::Object(entries), Span::new(start, self.pos), Form::Other))
+        Ok(Node::new(
+            Value::Object(entries),
+            Span::new(start, self.pos),
+            Form::Other,
+        ))
     }
 
     fn entry(&mut self) -> Result<Entry> {
@@ -321,7 +427,12 @@ impl<'a> Parser<'a> {
         }
         self.skip_space(false)?;
         let value = self.expression()?;
-        Ok(Entry { key, key_span, quoted, value })
+        Ok(Entry {
+            key,
+            key_span,
+            quoted,
+            value,
+        })
     }
 
     fn key(&mut self) -> Result<(String, bool)> {
@@ -363,7 +474,12 @@ impl<'a> Parser<'a> {
                 Some(b'"') => break,
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(b'$') | Some(b'%') => self.template_mark(&mut out)?,
-                _ => return self.error(start, "unterminated string: a quoted string must end on the line it starts"),
+                _ => {
+                    return self.error(
+                        start,
+                        "unterminated string: a quoted string must end on the line it starts",
+                    )
+                }
             }
         }
         self.pos += 1;
@@ -404,17 +520,27 @@ impl<'a> Parser<'a> {
         let digits = match self.peek_at(1) {
             Some(b'u') => 4,
             Some(b'U') => 8,
-            _ => return self.error(at, "invalid escape sequence: use \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN"),
+            _ => {
+                return self.error(
+                    at,
+                    "invalid escape sequence: use \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN",
+                )
+            }
         };
         let hex = self.src.get(self.pos + 2..self.pos + 2 + digits).unwrap_or("");
-        let code = u32::from_str_radix(hex, 16).ok().filter(|_| hex.len() == digits && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        let code = u32::from_str_radix(hex, 16)
+            .ok()
+            .filter(|_| hex.len() == digits && hex.bytes().all(|b| b.is_ascii_hexdigit()));
         match code.and_then(char::from_u32) {
             Some(c) => {
                 out.push(c);
                 self.pos += 2 + digits;
                 Ok(())
             }
-            None => self.error(at, "invalid unicode escape: expected hexadecimal digits naming a valid character"),
+            None => self.error(
+                at,
+                "invalid unicode escape: expected hexadecimal digits naming a valid character",
+            ),
         }
     }
 
@@ -438,7 +564,9 @@ impl<'a> Parser<'a> {
             if self.pos >= self.bytes.len() {
                 return self.error(start, format!("unterminated heredoc: no closing `{marker}` line"));
             }
-            let end = self.src[self.pos..].find('\n').map_or(self.bytes.len(), |i| self.pos + i + 1);
+            let end = self.src[self.pos..]
+                .find('\n')
+                .map_or(self.bytes.len(), |i| self.pos + i + 1);
             let line = &self.src[self.pos..end];
             let content = line.trim_end_matches('\n').trim_end_matches('\r');
             if content.trim_start_matches([' ', '\t']) == marker {
@@ -452,7 +580,11 @@ impl<'a> Parser<'a> {
             offset: offset + start,
             message: "template sequences (`${…}`, `%{…}`) are not supported in a .tfvars heredoc".into(),
         })?;
-        Ok(Node::new(Value::String(text), Span::new(start, self.pos), Form::Heredoc))
+        Ok(Node::new(
+            Value::String(text),
+            Span::new(start, self.pos),
+            Form::Heredoc,
+        ))
     }
 }
 
@@ -461,7 +593,11 @@ impl<'a> Parser<'a> {
 fn heredoc_text(lines: &[&str], flush: bool) -> std::result::Result<String, usize> {
     let blank = |l: &str| l.trim_start().is_empty() && l.ends_with('\n');
     let indent = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
-    let strip = if flush { lines.iter().filter(|l| !blank(l)).map(|l| indent(l)).min().unwrap_or(0) } else { 0 };
+    let strip = if flush {
+        lines.iter().filter(|l| !blank(l)).map(|l| indent(l)).min().unwrap_or(0)
+    } else {
+        0
+    };
     let mut out = String::new();
     for line in lines {
         let line = if blank(line) { line } else { skip_chars(line, strip) };

@@ -45,7 +45,10 @@ fn keeps_spans_of_map_values() {
 fn accepts_bom_crlf_and_comments() {
     let v = parse("\u{feff}# c\r\na = \"1\" // x\r\n/* b\r\n */ b = [1,\r\n 2,]\r\n");
     assert_eq!(v.get("b").map(|a| a.value.to_json()), Some(serde_json::json!([1, 2])));
-    assert_eq!(v.position(v.get("a").map_or(0, |a| a.name_span.start)), Position { line: 2, col: 1 });
+    assert_eq!(
+        v.position(v.get("a").map_or(0, |a| a.name_span.start)),
+        Position { line: 2, col: 1 }
+    );
 }
 
 #[test]
@@ -63,17 +66,35 @@ fn rejects_duplicate_top_level_attributes() {
 #[test]
 fn heredocs_plain_and_flush() {
     assert_eq!(json("a = <<EOT\n  x\n y\nEOT\n", "a"), Json::from("  x\n y\n"));
-    assert_eq!(json("a = <<-EOT\n    x\n\n      y\n    EOT\n", "a"), Json::from("x\n\n  y\n"));
+    assert_eq!(
+        json("a = <<-EOT\n    x\n\n      y\n    EOT\n", "a"),
+        Json::from("x\n\n  y\n")
+    );
 }
 
 #[test]
 fn escapes() {
-    assert_eq!(json(r#"a = "q\"\\\n\u00e9$${x}%%{y}$z""#, "a"), Json::from("q\"\\\né${x}%{y}$z"));
+    assert_eq!(
+        json(r#"a = "q\"\\\n\u00e9$${x}%%{y}$z""#, "a"),
+        Json::from("q\"\\\né${x}%{y}$z")
+    );
 }
 
 #[test]
 fn rejects_what_terraform_rejects() {
-    for bad in ["a = var.x", "a = f(1)", "a = \"${x}\"", "a = 1 + 2", "a = \"x", "a = [1", "a = {", "a {\n}", "= 1", "a = \"\\q\""] {
+    for bad in [
+        "a = var.x",
+        "a = f(1)",
+        "a = \"${x}\"",
+        "a = 1 + true",
+        "a = 1 +",
+        "a = \"x",
+        "a = [1",
+        "a = {",
+        "a {\n}",
+        "= 1",
+        "a = \"\\q\"",
+    ] {
         let e = error(bad);
         assert_eq!(e.position.line, 1, "{bad}: {e}");
     }
@@ -89,4 +110,14 @@ fn rejects_too_deep_nesting() {
 fn reports_invalid_utf8_position() {
     let e = TfVars::parse("t", b"a = 1\nb = \"\xff\"\n".to_vec()).err();
     assert_eq!(e.map(|e| e.position), Some(Position { line: 2, col: 6 }));
+}
+
+#[test]
+fn folds_operators_like_terraform() {
+    assert_eq!(json("a = 24 * 60", "a"), serde_json::json!(1440));
+    assert_eq!(json("a = { b = 4 * 60 + 1 }", "a"), serde_json::json!({"b": 241}));
+    assert_eq!(json("a = 1 < 2 && !false", "a"), Json::Bool(true));
+    assert_eq!(json("a = 2 == 2 ? \"y\" : \"n\"", "a"), Json::from("y"));
+    assert_eq!(json("a = -(3)", "a"), serde_json::json!(-3));
+    assert_eq!(json("a = 7 / 2", "a"), serde_json::json!(3.5));
 }
