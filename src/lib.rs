@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diff;
+pub mod plan;
 pub mod record;
 pub mod repo;
 pub mod report;

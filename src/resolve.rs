@@ -188,3 +188,29 @@ fn origin(file: &TfVars, offset: usize) -> Origin {
         position: file.position(offset),
     }
 }
+
+/// The pins written in one pin file, ignoring other files.
+pub fn file_pins(vars: &TfVars) -> Vec<Pin> {
+    let mut pins = Vec::new();
+    for attr in vars.iter().filter(|a| is_pin_value(&a.value)) {
+        collect_pins(vars, attr, &mut pins);
+    }
+    name_pins(&mut pins);
+    pins
+}
+
+/// The node holding `pin`'s version in `vars`: the attribute, or the last entry with its key
+/// (the one Terraform uses).
+pub fn locate<'a>(vars: &'a TfVars, pin: &Pin) -> Option<&'a Node> {
+    let attr = vars.get(&pin.variable)?;
+    match &pin.key {
+        None => Some(&attr.value),
+        Some(key) => attr
+            .value
+            .entries()?
+            .iter()
+            .rev()
+            .find(|e| &e.key == key)
+            .map(|e| &e.value),
+    }
+}

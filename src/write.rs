@@ -1,1 +1,139 @@
-//! wip
+//! The one write path: lock, re-read, change, and write atomically (temporary file in the same
+//! folder, fsync, rename, fsync of the folder), keeping permissions and editing a symlink's target.
+
+use std::fs::{File, OpenOptions, Permissions};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::source::contained;
+
+/// How long to wait for another process's lock before giving up (override: `PINS_LOCK_TIMEOUT_MS`).
+const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An exclusive hold on one repository file: an advisory lock on its folder (which serialises
+/// every pins writer there, whatever rename does to the file) and on the file itself (which
+/// respects other tools that lock it). Released on drop, also when the process dies.
+#[derive(Debug)]
+pub struct Lock {
+    pub path: PathBuf,
+    rel: String,
+    _dir: File,
+    _file: File,
+}
+
+impl Lock {
+    /// Locks `rel` under `root`, waiting a bounded time for other holders.
+    pub fn acquire(root: &Path, rel: &str) -> Result<Lock> {
+        let path = contained(root, rel).with_context(|| format!("{rel} cannot be edited"))?;
+        let meta = std::fs::metadata(&path).with_context(|| format!("reading {rel}"))?;
+        if !meta.is_file() {
+            bail!("{rel} is not a regular file");
+        }
+        if meta.permissions().readonly() {
+            bail!("{rel} is read-only; make it writable (chmod u+w) if it should change");
+        }
+        let dir_path = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = File::open(&dir_path).with_context(|| format!("opening the folder of {rel}"))?;
+        wait_for_lock(&dir, rel)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .open(&path)
+            .with_context(|| format!("opening {rel}"))?;
+        wait_for_lock(&file, rel)?;
+        Ok(Lock {
+            path,
+            rel: rel.to_string(),
+            _dir: dir,
+            _file: file,
+        })
+    }
+
+    /// Reads the locked file's bytes.
+    pub fn read(&self) -> Result<Vec<u8>> {
+        std::fs::read(&self.path).with_context(|| format!("reading {}", self.rel))
+    }
+
+    /// Replaces the locked file's content atomically.
+    pub fn write(&self, bytes: &[u8]) -> Result<()> {
+        atomic_write(&self.path, bytes).with_context(|| format!("writing {}; the file was left as it was", self.rel))
+    }
+}
+
+fn lock_timeout() -> Duration {
+    std::env::var("PINS_LOCK_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(DEFAULT_LOCK_TIMEOUT, Duration::from_millis)
+}
+
+fn wait_for_lock(file: &File, rel: &str) -> Result<()> {
+    let deadline = Instant::now() + lock_timeout();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(15));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                bail!(
+                    "{rel} is locked by another process; waited {:?} and gave up without writing",
+                    lock_timeout()
+                )
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(|| format!("locking {rel}")),
+        }
+    }
+}
+
+fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let meta = std::fs::metadata(path)?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".pins-tmp")
+        .tempfile_in(dir)?;
+    fault("before-temp-write")?;
+    temp.write_all(bytes)?;
+    fault("after-temp-write")?;
+    temp.as_file().set_permissions(Permissions::from_mode(meta.mode()))?;
+    // Keep the owner when we are allowed to (root in CI); otherwise the file becomes ours.
+    let _ = std::os::unix::fs::fchown(temp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    temp.as_file().sync_all()?;
+    fault("before-rename")?;
+    temp.persist(path).map_err(|e| e.error)?;
+    fault("after-rename")?;
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// A test hook: `PINS_FAULT=STEP` kills the process at that step of a write (`abort`), or
+/// simulates a full disk (`enospc`). Compiled into debug builds only.
+fn fault(step: &str) -> std::io::Result<()> {
+    if cfg!(debug_assertions) {
+        if let Ok(wanted) = std::env::var("PINS_FAULT") {
+            if wanted == step {
+                std::process::abort();
+            }
+            if wanted == "enospc" && step == "after-temp-write" {
+                return Err(std::io::Error::from_raw_os_error(28));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A unified diff of a planned change, for `--dry-run`.
+pub fn preview(rel: &str, old: &str, new: &str) -> String {
+    crate::report::unified_diff(old, new, &format!("a/{rel}"), &format!("b/{rel}"))
+}

@@ -1,9 +1,76 @@
-//! placeholder
-use crate::commands::Ctx;
-use crate::Outcome;
+//! `pins bump PIN VERSION|major|minor|patch`: set one pin, changing only its version's bytes.
+
 use anyhow::Result;
+
+use crate::commands::edit::{finish, Outcome as EditOutcome};
+use crate::commands::{shadow_notes, Ctx, TextOrJson};
+use crate::plan::{self, Guards, Target};
+use crate::repo::Repo;
+use crate::tfvars::TfVars;
+use crate::write::Lock;
+use crate::Outcome;
+
+/// Arguments of `pins bump`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-pub fn run(_ctx: &Ctx, _args: Args) -> Result<Outcome> {
-    anyhow::bail!("not yet")
+pub struct Args {
+    /// The pin: its key, `variable.key`, or a top-level variable.
+    pin: String,
+    /// A version such as 1.5.0, or `major`, `minor`, `patch`.
+    version: String,
+    /// The environment whose pin file to edit (default: the first in promotion order).
+    #[arg(long)]
+    env: Option<String>,
+    /// Only write if the pin currently holds OLD (compare-and-swap for racing CI jobs).
+    #[arg(long, value_name = "OLD")]
+    expect: Option<String>,
+    /// Allow setting an older version.
+    #[arg(long)]
+    allow_downgrade: bool,
+    /// Allow a pre-release in a pin file that several environments share.
+    #[arg(long)]
+    allow_prerelease: bool,
+    /// Add the pin when it does not exist yet.
+    #[arg(long)]
+    create: bool,
+    /// Print the change as a unified diff and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
+}
+
+/// Sets one pin.
+pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    let repo = Repo::open(&ctx.root)?;
+    let env = match &args.env {
+        Some(name) => repo.environment(name)?,
+        None => repo
+            .environments()
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no environments"))?,
+    };
+    let sharing: Vec<&str> = repo.sharing(&env.pin_file).iter().map(|e| e.name.as_str()).collect();
+    let guards = Guards {
+        allow_downgrade: args.allow_downgrade,
+        allow_prerelease: args.allow_prerelease,
+        shared: sharing.len() > 1,
+        policy: repo.policy(),
+    };
+    let lock = Lock::acquire(repo.root(), &env.pin_file)?;
+    let vars = TfVars::parse(&env.pin_file, lock.read()?)?;
+    let target = Target::parse(&args.version);
+    let plan = plan::bump(&vars, &args.pin, &target, args.expect.as_deref(), args.create, guards)?;
+    let notes = shadow_notes(&repo, &env.pin_file, &vars);
+    finish(
+        ctx,
+        lock,
+        &plan,
+        args.dry_run,
+        args.format,
+        EditOutcome {
+            environments: sharing,
+            notes,
+        },
+    )?;
+    Ok(Outcome::Clean)
 }

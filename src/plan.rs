@@ -1,0 +1,352 @@
+//! Planning an edit of a pin file for `bump` and `promote`: which pins change, the guards they
+//! must pass, and the new text (spliced, never re-rendered).
+
+use anyhow::{anyhow, bail, Result};
+
+use crate::config::Policy;
+use crate::repo::suggest;
+use crate::resolve::{file_pins, locate, Pin};
+use crate::tfvars::splice::{self, Edit};
+use crate::tfvars::TfVars;
+use crate::version::{self, classify, Kind, Level};
+
+/// One pin's change in a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinChange {
+    pub pin: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub kind: Kind,
+}
+
+/// A planned edit of one file.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub file: String,
+    pub old: String,
+    pub new: String,
+    pub changes: Vec<PinChange>,
+    /// Pins only in the target, kept (or, with `--prune`, listed as removed in `changes`).
+    pub kept: Vec<String>,
+}
+
+impl Plan {
+    /// Whether the file would change.
+    pub fn changes_file(&self) -> bool {
+        self.old != self.new
+    }
+}
+
+/// What may be written, beyond what the policy allows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Guards {
+    pub allow_downgrade: bool,
+    pub allow_prerelease: bool,
+    /// The pin file is shared by several environments (the release file).
+    pub shared: bool,
+    pub policy: Policy,
+}
+
+impl Guards {
+    /// Refuses a new version that is invalid, a downgrade, or a pre-release in a shared file.
+    pub fn check(&self, pin: &str, from: Option<&str>, to: &str) -> Result<()> {
+        version::validate(to, self.policy).map_err(|why| anyhow!("version `{}` for {pin} {why}", to.escape_debug()))?;
+        if let Some(from) = from {
+            if version::is_downgrade(from, to) && !self.allow_downgrade {
+                bail!("{pin}: {to} is older than the current {from}; pass --allow-downgrade to roll back on purpose");
+            }
+        }
+        if self.shared && version::is_prerelease(to) && !self.allow_prerelease && !self.policy.allow_prerelease {
+            bail!("{pin}: {to} is a pre-release and this pin file is shared by several environments; pass --allow-prerelease or set policy {{ allow_prerelease = true }} in pins.hcl");
+        }
+        Ok(())
+    }
+}
+
+/// What `bump` asks for.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Exact(String),
+    Level(Level),
+}
+
+impl Target {
+    /// Reads `major`, `minor`, `patch` or a version.
+    pub fn parse(text: &str) -> Target {
+        match text {
+            "major" => Target::Level(Level::Major),
+            "minor" => Target::Level(Level::Minor),
+            "patch" => Target::Level(Level::Patch),
+            other => Target::Exact(other.to_string()),
+        }
+    }
+}
+
+/// Plans setting one pin of `vars`.
+pub fn bump(
+    vars: &TfVars,
+    name: &str,
+    target: &Target,
+    expect: Option<&str>,
+    create: bool,
+    guards: Guards,
+) -> Result<Plan> {
+    let pins = file_pins(vars);
+    let Some(pin) = find(&pins, name) else {
+        if !create {
+            bail!(
+                "unknown pin `{name}` in {}{}; pass --create to add it",
+                vars.file(),
+                suggestion(name, &pins)
+            );
+        }
+        return create_pin(vars, &pins, name, target, expect, guards);
+    };
+    if let Some(expected) = expect {
+        if expected != pin.version {
+            bail!(
+                "{}: expected {expected} but {} holds {}; someone else changed it, nothing was written",
+                pin.name,
+                vars.file(),
+                pin.version
+            );
+        }
+    }
+    let new = match target {
+        Target::Exact(v) => v.clone(),
+        Target::Level(level) => version::bump(&pin.version, *level)
+            .map_err(|why| anyhow!("cannot bump {}: `{}` {why}", pin.name, pin.version))?,
+    };
+    guards.check(&pin.name, Some(&pin.version), &new)?;
+    let node = locate(vars, pin).ok_or_else(|| anyhow!("{} vanished from {}", pin.name, vars.file()))?;
+    let edit = splice::replace_string(node, &new).map_err(|why| {
+        anyhow!(
+            "{}: {}",
+            vars.error_at(node.span.start, format!("cannot edit {}", pin.name)),
+            why
+        )
+    })?;
+    let change = PinChange {
+        pin: pin.name.clone(),
+        kind: classify(Some(&pin.version), Some(&new)),
+        from: Some(pin.version.clone()),
+        to: Some(new),
+    };
+    Ok(plan(vars, vec![edit], vec![change], Vec::new()))
+}
+
+fn create_pin(
+    vars: &TfVars,
+    pins: &[Pin],
+    name: &str,
+    target: &Target,
+    expect: Option<&str>,
+    guards: Guards,
+) -> Result<Plan> {
+    let Target::Exact(new) = target else {
+        bail!("a new pin needs an explicit version, not a bump level")
+    };
+    if expect.is_some_and(|e| !e.is_empty()) {
+        bail!("{name} does not exist yet, so --expect cannot match");
+    }
+    guards.check(name, None, new)?;
+    let (variable, key) = placement(vars, pins, name)?;
+    let edit = match &key {
+        Some(key) => match vars.get(&variable) {
+            Some(attr) => splice::insert_entries(vars, &attr.value, &[(key.clone(), new.clone())]),
+            None => splice::append_attributes(
+                vars,
+                &[(
+                    variable.clone(),
+                    splice::render_map(&[(key.clone(), new.clone())], eol(vars)),
+                )],
+            ),
+        },
+        None => splice::append_attributes(vars, &[(variable.clone(), splice::quote(new))]),
+    };
+    let change = PinChange {
+        pin: name.to_string(),
+        from: None,
+        to: Some(new.clone()),
+        kind: Kind::Added,
+    };
+    Ok(plan(vars, vec![edit], vec![change], Vec::new()))
+}
+
+/// Where a new pin goes: `variable.key` as said, the only map of pins, or a top-level attribute.
+fn placement(vars: &TfVars, pins: &[Pin], name: &str) -> Result<(String, Option<String>)> {
+    check_new_name(name)?;
+    if let Some((variable, key)) = name.split_once('.') {
+        if vars.get(variable).is_some_and(|a| a.value.entries().is_none()) {
+            bail!(
+                "{variable} in {} is not a map, so {name} cannot be added to it",
+                vars.file()
+            );
+        }
+        return Ok((variable.to_string(), Some(key.to_string())));
+    }
+    let mut maps: Vec<&str> = pins
+        .iter()
+        .filter(|p| p.key.is_some())
+        .map(|p| p.variable.as_str())
+        .collect();
+    maps.dedup();
+    match maps.as_slice() {
+        [] => Ok((name.to_string(), None)),
+        [only] => Ok((only.to_string(), Some(name.to_string()))),
+        several => bail!(
+            "{} holds several maps of pins ({}); name the new pin as MAP.{name}",
+            vars.file(),
+            several.join(", ")
+        ),
+    }
+}
+
+fn check_new_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c));
+    if !ok || name.starts_with('.') || name.ends_with('.') || name.matches('.').count() > 1 {
+        bail!(
+            "`{}` is not a valid pin name (letters, digits, `-`, `_`, and one `.` between a map and a key)",
+            name.escape_debug()
+        );
+    }
+    Ok(())
+}
+
+/// Plans copying `from` pins into `vars`, a different pin file.
+pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Result<Plan> {
+    let existing = file_pins(vars);
+    let mut edits = Vec::new();
+    let mut changes = Vec::new();
+    let mut additions: Vec<(&Pin, String)> = Vec::new();
+    for pin in from {
+        guards
+            .check(&pin.name, None, &pin.version)
+            .map_err(|e| anyhow!("{e} (in {}:{})", pin.origin.file, pin.origin.position))?;
+        match existing.iter().find(|p| p.id() == pin.id()) {
+            Some(current) if current.version == pin.version => {}
+            Some(current) => {
+                guards.check(&pin.name, Some(&current.version), &pin.version)?;
+                let node =
+                    locate(vars, current).ok_or_else(|| anyhow!("{} vanished from {}", current.name, vars.file()))?;
+                edits.push(splice::replace_string(node, &pin.version).map_err(|why| {
+                    anyhow!(
+                        "{}: {why}",
+                        vars.error_at(node.span.start, format!("cannot edit {}", current.name))
+                    )
+                })?);
+                changes.push(PinChange {
+                    pin: pin.name.clone(),
+                    from: Some(current.version.clone()),
+                    to: Some(pin.version.clone()),
+                    kind: classify(Some(&current.version), Some(&pin.version)),
+                });
+            }
+            None => {
+                additions.push((pin, pin.version.clone()));
+                changes.push(PinChange {
+                    pin: pin.name.clone(),
+                    from: None,
+                    to: Some(pin.version.clone()),
+                    kind: Kind::Added,
+                });
+            }
+        }
+    }
+    edits.extend(addition_edits(vars, &additions));
+    let mut kept = Vec::new();
+    for stale in existing.iter().filter(|p| !from.iter().any(|f| f.id() == p.id())) {
+        if prune {
+            edits.push(removal(vars, stale)?);
+            changes.push(PinChange {
+                pin: stale.name.clone(),
+                from: Some(stale.version.clone()),
+                to: None,
+                kind: Kind::Removed,
+            });
+        } else {
+            kept.push(stale.name.clone());
+        }
+    }
+    Ok(plan(vars, edits, changes, kept))
+}
+
+/// Insertions for new pins, grouped so each map gets one edit.
+fn addition_edits(vars: &TfVars, additions: &[(&Pin, String)]) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let mut top_level: Vec<(String, String)> = Vec::new();
+    let mut variables: Vec<&str> = additions.iter().map(|(p, _)| p.variable.as_str()).collect();
+    variables.dedup();
+    variables.sort_unstable();
+    variables.dedup();
+    for variable in variables {
+        let entries: Vec<(String, String)> = additions
+            .iter()
+            .filter(|(p, _)| p.variable == variable)
+            .filter_map(|(p, v)| p.key.clone().map(|k| (k, v.clone())))
+            .collect();
+        match (vars.get(variable), entries.is_empty()) {
+            (_, true) => top_level.extend(
+                additions
+                    .iter()
+                    .filter(|(p, _)| p.variable == variable)
+                    .map(|(_, v)| (variable.to_string(), splice::quote(v))),
+            ),
+            (Some(attr), false) if attr.value.entries().is_some() => {
+                edits.push(splice::insert_entries(vars, &attr.value, &entries))
+            }
+            _ => top_level.push((variable.to_string(), splice::render_map(&entries, eol(vars)))),
+        }
+    }
+    if !top_level.is_empty() {
+        edits.push(splice::append_attributes(vars, &top_level));
+    }
+    edits
+}
+
+fn removal(vars: &TfVars, pin: &Pin) -> Result<Edit> {
+    let attr = vars
+        .get(&pin.variable)
+        .ok_or_else(|| anyhow!("{} vanished", pin.name))?;
+    let Some(key) = &pin.key else {
+        return Ok(splice::remove_attribute(vars, attr));
+    };
+    let entries = attr.value.entries().unwrap_or_default();
+    let index = entries
+        .iter()
+        .rposition(|e| &e.key == key)
+        .ok_or_else(|| anyhow!("{} vanished", pin.name))?;
+    Ok(splice::remove_entry(vars, &attr.value, index))
+}
+
+fn plan(vars: &TfVars, edits: Vec<Edit>, changes: Vec<PinChange>, kept: Vec<String>) -> Plan {
+    let new = splice::apply(vars.text(), &edits);
+    Plan {
+        file: vars.file().to_string(),
+        old: vars.text().to_string(),
+        new,
+        changes,
+        kept,
+    }
+}
+
+fn eol(vars: &TfVars) -> &'static str {
+    if vars.text().contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// The pin called `name` (its name or its `variable.key` id).
+pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
+    pins.iter()
+        .find(|p| p.name == name)
+        .or_else(|| pins.iter().find(|p| p.id() == name))
+}
+
+/// ` (did you mean …?)` for an unknown pin.
+pub fn suggestion(name: &str, pins: &[Pin]) -> String {
+    let names: Vec<&str> = pins.iter().map(|p| p.name.as_str()).collect();
+    suggest(name, &names)
+}
