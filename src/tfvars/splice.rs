@@ -183,9 +183,7 @@ pub fn append_attributes(vars: &TfVars, new: &[(String, String)]) -> Edit {
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let lines: Vec<String> = new.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     let body = lines.join(eol);
-    let piece = if text.is_empty() || text == "\u{feff}" {
-        format!("{body}{eol}")
-    } else if text.ends_with('\n') {
+    let piece = if text.is_empty() || text == "\u{feff}" || text.ends_with('\n') {
         format!("{body}{eol}")
     } else {
         format!("{eol}{body}")
