@@ -1,1 +1,315 @@
-//! wip
+//! `pins check`: every rule of the repository in one pass, each finding with its place, what is
+//! wrong and what to do.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::repo::{Environment, Repo};
+use crate::resolve::{effective, file_pins, is_pin_value};
+use crate::tfvars::{Node, Position, TfVars, Value};
+use crate::version;
+
+/// One violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    pub rule: &'static str,
+    pub message: String,
+    pub help: String,
+}
+
+impl Finding {
+    fn at(
+        file: &str,
+        position: Option<Position>,
+        rule: &'static str,
+        message: String,
+        help: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            file: file.to_string(),
+            line: position.map(|p| p.line),
+            col: position.map(|p| p.col),
+            rule,
+            message,
+            help: help.into(),
+        }
+    }
+
+    /// `file:line:col` (or just the file).
+    pub fn place(&self) -> String {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.file),
+            _ => self.file.clone(),
+        }
+    }
+}
+
+/// The result of checking a repository.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub files: usize,
+    pub pins: usize,
+}
+
+/// Checks the whole repository.
+pub fn check(repo: &Repo) -> Report {
+    let mut report = Report::default();
+    let files = load_all(repo, &mut report);
+    for env in repo.environments() {
+        if let Some(backend) = &env.backend_file {
+            if !matches!(repo.read(backend), Ok(Some(_))) {
+                let message = format!("backend file {backend} of environment `{}` does not exist", env.name);
+                report.findings.push(Finding::at(
+                    backend,
+                    None,
+                    "missing-file",
+                    message,
+                    "create it, or set backend_file in pins.hcl",
+                ));
+            }
+        }
+    }
+    let mut pin_files: Vec<&str> = repo.environments().iter().map(|e| e.pin_file.as_str()).collect();
+    pin_files.dedup();
+    for pin_file in &pin_files {
+        if let Some(vars) = files.get(*pin_file) {
+            check_pin_file(repo, vars, &mut report);
+        }
+    }
+    for vars in files.values() {
+        duplicate_keys(vars, &mut report.findings);
+    }
+    for env in repo.environments() {
+        shadowing(env, &files, &mut report.findings);
+    }
+    parity(repo, &files, &mut report.findings);
+    order(repo, &files, &mut report.findings);
+    report
+}
+
+fn load_all(repo: &Repo, report: &mut Report) -> BTreeMap<String, TfVars> {
+    let mut files = BTreeMap::new();
+    let mut names: Vec<&str> = repo.environments().iter().flat_map(|e| e.var_files()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        report.files += 1;
+        match repo.read(name) {
+            Ok(Some(bytes)) => match TfVars::parse(name, bytes) {
+                Ok(vars) => {
+                    files.insert(name.to_string(), vars);
+                }
+                Err(e) => report.findings.push(Finding::at(
+                    name,
+                    Some(e.position),
+                    "parse",
+                    e.message,
+                    "fix the syntax; Terraform would reject this file too",
+                )),
+            },
+            Ok(None) => report.findings.push(Finding::at(
+                name,
+                None,
+                "missing-file",
+                format!("{name} does not exist"),
+                "create it, or fix the environment's files in pins.hcl",
+            )),
+            Err(e) => report.findings.push(Finding::at(
+                name,
+                None,
+                "unreadable",
+                format!("{e:#}"),
+                "make it a readable regular file inside the repository",
+            )),
+        }
+    }
+    files
+}
+
+fn check_pin_file(repo: &Repo, vars: &TfVars, report: &mut Report) {
+    let shared = repo.sharing(vars.file()).len() > 1;
+    let policy = repo.policy();
+    for attr in vars.iter().filter(|a| !is_pin_value(&a.value)) {
+        let message = format!(
+            "`{}` is {}, not a version or a map of versions; a pin file holds only pins",
+            attr.name,
+            attr.value.kind()
+        );
+        let help = "move it to the environments' data files (data.d/<env>.tfvars)";
+        report.findings.push(Finding::at(
+            vars.file(),
+            Some(vars.position(attr.name_span.start)),
+            "data-in-pin-file",
+            message,
+            help,
+        ));
+    }
+    for pin in file_pins(vars) {
+        report.pins += 1;
+        let at = Some(pin.origin.position);
+        if let Err(why) = version::validate(&pin.version, policy) {
+            let message = format!("{} = \"{}\" {why}", pin.name, pin.version.escape_debug());
+            report.findings.push(Finding::at(
+                vars.file(),
+                at,
+                "invalid-version",
+                message,
+                "set a semantic version (or allow opaque versions in pins.hcl policy)",
+            ));
+        } else if shared && !policy.allow_prerelease && version::is_prerelease(&pin.version) {
+            let message = format!(
+                "{} = \"{}\" is a pre-release in {}, which several environments share",
+                pin.name,
+                pin.version,
+                vars.file()
+            );
+            report.findings.push(Finding::at(
+                vars.file(),
+                at,
+                "prerelease-in-shared",
+                message,
+                "promote a release version, or set policy { allow_prerelease = true } in pins.hcl",
+            ));
+        }
+    }
+}
+
+/// Keys repeated inside one object: Terraform silently keeps the last.
+fn duplicate_keys(vars: &TfVars, findings: &mut Vec<Finding>) {
+    for attr in vars.iter() {
+        walk_duplicates(vars, &attr.name, &attr.value, findings);
+    }
+}
+
+fn walk_duplicates(vars: &TfVars, path: &str, node: &Node, findings: &mut Vec<Finding>) {
+    match &node.value {
+        Value::Object(entries) => {
+            let mut seen: HashMap<&str, Position> = HashMap::new();
+            for entry in entries {
+                let here = vars.position(entry.key_span.start);
+                if let Some(first) = seen.insert(&entry.key, here) {
+                    let message = format!(
+                        "`{path}` sets key `{}` twice (first at line {}); Terraform silently keeps only this last one",
+                        entry.key, first.line
+                    );
+                    findings.push(Finding::at(
+                        vars.file(),
+                        Some(here),
+                        "duplicate-key",
+                        message,
+                        "delete the entry that should not count",
+                    ));
+                }
+                walk_duplicates(vars, &format!("{path}.{}", entry.key), &entry.value, findings);
+            }
+        }
+        Value::Tuple(items) => items.iter().for_each(|i| walk_duplicates(vars, path, i, findings)),
+        _ => {}
+    }
+}
+
+/// A data file that sets a variable of its environment's pin file wins silently in Terraform.
+fn shadowing(env: &Environment, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+    let Some(pins) = files.get(&env.pin_file) else { return };
+    for data in &env.data_files {
+        let Some(vars) = files.get(data) else { continue };
+        for attr in vars.iter().filter(|a| pins.get(&a.name).is_some()) {
+            let message = format!(
+                "{data} sets `{}`, which {} also sets: Terraform lets the data file win, so {} would not deploy the pinned version",
+                attr.name, env.pin_file, env.name
+            );
+            let help = format!(
+                "remove `{}` from {data}; versions belong in {}",
+                attr.name, env.pin_file
+            );
+            findings.push(Finding::at(
+                data,
+                Some(vars.position(attr.name_span.start)),
+                "shadowed-pin",
+                message,
+                help,
+            ));
+        }
+    }
+}
+
+/// Environments that share a pin file must define the same data variables.
+fn parity(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+    let envs = repo.environments();
+    let mut reported: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    for a in envs {
+        for b in envs.iter().filter(|b| b.pin_file == a.pin_file && b.name != a.name) {
+            let (Some(va), Some(vb)) = (data_vars(a, files), data_vars(b, files)) else {
+                continue;
+            };
+            for (name, (file, pos)) in &vb {
+                if va.contains_key(name) || !reported.insert((a.name.clone(), name.clone())) {
+                    continue;
+                }
+                let first = a.data_files.first().map_or(a.pin_file.as_str(), String::as_str);
+                let message = format!("{} does not set `{name}`, which {} sets at {file}:{}; environments sharing {} must define the same data", a.name, b.name, pos.line, a.pin_file);
+                findings.push(Finding::at(
+                    first,
+                    None,
+                    "parity",
+                    message,
+                    format!("add `{name}` to {first} (or remove it from {file})"),
+                ));
+            }
+        }
+    }
+}
+
+fn data_vars(env: &Environment, files: &BTreeMap<String, TfVars>) -> Option<HashMap<String, (String, Position)>> {
+    let mut out = HashMap::new();
+    for data in &env.data_files {
+        let vars = files.get(data)?;
+        for attr in vars.iter() {
+            out.insert(attr.name.clone(), (data.clone(), vars.position(attr.name_span.start)));
+        }
+    }
+    Some(out)
+}
+
+/// A later environment must not run a newer version than an earlier one has.
+fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+    let resolved: Vec<_> = repo
+        .environments()
+        .iter()
+        .filter_map(|env| {
+            let parsed: Option<Vec<TfVars>> = env.var_files().iter().map(|f| files.get(*f).cloned()).collect();
+            parsed.map(|p| effective(env, p))
+        })
+        .collect();
+    for (j, later) in resolved.iter().enumerate() {
+        for earlier in &resolved[..j] {
+            for pin in &later.pins {
+                let Some(before) = earlier.pins.iter().find(|p| p.id() == pin.id()) else {
+                    continue;
+                };
+                if version::is_downgrade(&pin.version, &before.version) {
+                    let message = format!(
+                        "{} is {} in {} but only {} in {}, which comes earlier in the promotion order",
+                        pin.name, pin.version, later.environment.name, before.version, earlier.environment.name
+                    );
+                    let help = format!(
+                        "bump {} in {} first (pins bump {} {} --env {}), then promote",
+                        pin.name, earlier.environment.name, pin.name, pin.version, earlier.environment.name
+                    );
+                    findings.push(Finding::at(
+                        &pin.origin.file,
+                        Some(pin.origin.position),
+                        "order",
+                        message,
+                        help,
+                    ));
+                }
+            }
+        }
+    }
+}

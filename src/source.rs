@@ -23,7 +23,7 @@ impl Source {
         check_revision(rev)?;
         let spec = format!("{rev}^{{commit}}");
         let commit = git(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
-            .with_context(|| format!("git revision `{rev}` does not name a commit"))?;
+            .map_err(|_| anyhow::anyhow!("git revision `{rev}` does not name a commit in {}", root.display()))?;
         let prefix = git(root, &["rev-parse", "--show-prefix"])?;
         Ok(Source::Git {
             rev: rev.to_string(),

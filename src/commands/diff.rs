@@ -60,27 +60,58 @@ impl Side {
         }
     }
 
+    /// What a comparison shows of this side.
+    pub fn view(&self) -> View {
+        let pin_text = self
+            .effective
+            .files
+            .first()
+            .map(|f| f.text().to_string())
+            .unwrap_or_default();
+        View {
+            environment: self.effective.environment.name.clone(),
+            revision: self.repo.revision().map(str::to_string),
+            label: self.label(),
+            pin_file: Some((self.effective.environment.pin_file.clone(), pin_text)),
+        }
+    }
+}
+
+/// What a rendered comparison names of one side.
+pub struct View {
+    pub environment: String,
+    pub revision: Option<String>,
+    pub label: String,
+    /// The pin file's name and text, for `--format patch`.
+    pub pin_file: Option<(String, String)>,
+}
+
+impl View {
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+
     fn json(&self) -> Value {
-        json!({"environment": self.effective.environment.name, "revision": self.repo.revision()})
+        json!({"environment": self.environment, "revision": self.revision})
     }
 }
 
 /// A computed comparison, ready to be rendered.
 pub struct Comparison {
-    pub from: Side,
-    pub to: Side,
+    pub from: View,
+    pub to: View,
     pub changes: Vec<Change>,
     pub data_changes: Option<Vec<DataChange>>,
 }
 
 impl Comparison {
     /// Compares two sides.
-    pub fn new(from: Side, to: Side, data: bool) -> Comparison {
+    pub fn new(from: &Side, to: &Side, data: bool) -> Comparison {
         let changes = compare_pins(&from.effective.pins, &to.effective.pins);
         let data_changes = data.then(|| compare_data(&from.effective.data, &to.effective.data));
         Comparison {
-            from,
-            to,
+            from: from.view(),
+            to: to.view(),
             changes,
             data_changes,
         }
@@ -192,15 +223,12 @@ impl Comparison {
     }
 
     fn patch(&self) -> String {
-        let text = |s: &Side| {
-            s.effective
-                .files
-                .first()
-                .map(|f| f.text().to_string())
-                .unwrap_or_default()
+        let part = |v: &View| match &v.pin_file {
+            Some((file, text)) => (format!("{file} ({})", v.label), text.clone()),
+            None => (v.label.clone(), String::new()),
         };
-        let name = |s: &Side| format!("{} ({})", s.effective.environment.pin_file, s.label());
-        report::unified_diff(&text(&self.from), &text(&self.to), &name(&self.from), &name(&self.to))
+        let ((a_name, a_text), (b_name, b_text)) = (part(&self.from), part(&self.to));
+        report::unified_diff(&a_text, &b_text, &a_name, &b_name)
     }
 }
 
@@ -230,7 +258,7 @@ fn value(v: &Option<Value>) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let from = Side::load(ctx, &args.from)?;
     let to = Side::load(ctx, &args.to)?;
-    let comparison = Comparison::new(from, to, args.data);
+    let comparison = Comparison::new(&from, &to, args.data);
     print(&comparison.render(args.format, args.all, ctx.style))?;
     Ok(Outcome::findings_if(comparison.differs()))
 }

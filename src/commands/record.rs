@@ -1,9 +1,71 @@
-//! placeholder
-use crate::commands::Ctx;
+//! `pins record ENV`: write a release record after ENV's deploy and tests passed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::commands::{print, Ctx};
+use crate::record::Record;
+use crate::repo::Repo;
+use crate::resolve::resolve;
+use crate::source::git;
 use crate::Outcome;
-use anyhow::Result;
+
+/// Arguments of `pins record`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-pub fn run(_ctx: &Ctx, _args: Args) -> Result<Outcome> {
-    anyhow::bail!("not yet")
+pub struct Args {
+    /// The environment that was deployed and tested.
+    env: String,
+    /// Where to write the record (default: .pins/records/ENV.json in the repository).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Writes the record.
+pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    let repo = Repo::open(&ctx.root)?;
+    let env = repo.environment(&args.env)?;
+    let effective = resolve(&repo, env)?;
+    let commit = git(repo.root(), &["rev-parse", "--verify", "--quiet", "HEAD"])
+        .ok()
+        .filter(|c| !c.is_empty());
+    let dirty = commit
+        .as_ref()
+        .and_then(|_| git(repo.root(), &["status", "--porcelain", "--untracked-files=no"]).ok())
+        .map(|s| !s.is_empty());
+    let record = Record::new(&env.name, &effective.pins, commit, dirty, std::time::SystemTime::now());
+    let out = args
+        .out
+        .unwrap_or_else(|| repo.root().join(repo.records_dir()).join(format!("{}.json", env.name)));
+    let mut text = serde_json::to_string_pretty(&record)?;
+    text.push('\n');
+    write_new(&out, text.as_bytes()).with_context(|| format!("writing the record {}", out.display()))?;
+    let state = match (record.commit.as_deref(), record.dirty) {
+        (Some(c), Some(true)) => format!("commit {} with uncommitted changes", &c[..c.len().min(12)]),
+        (Some(c), _) => format!("commit {}", &c[..c.len().min(12)]),
+        (None, _) => "no git commit".into(),
+    };
+    print(&format!(
+        "recorded {}: {} pins, {}, {state} → {}\n",
+        env.name,
+        record.pins.len(),
+        record.digest,
+        out.display()
+    ))?;
+    Ok(Outcome::Clean)
+}
+
+/// Writes a file atomically, creating its folder.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(".record.").tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
