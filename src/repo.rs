@@ -232,15 +232,20 @@ pub fn check_path(field: &str, path: &str) -> Result<()> {
     }
 }
 
-/// ` (did you mean `x`?)` when a known name is close to `name`.
+/// ` (did you mean `x`?)` naming up to three known names close to `name`, closest first.
 pub fn suggest(name: &str, known: &[&str]) -> String {
-    known
+    let mut close: Vec<(f64, &str)> = known
         .iter()
-        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .map(|k| (strsim::jaro_winkler(name, k), *k))
         .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let names: Vec<String> = close.iter().take(3).map(|(_, k)| format!("`{k}`")).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (did you mean {one}?)"),
+        [rest @ .., last] => format!(" (did you mean {} or {last}?)", rest.join(", ")),
+    }
 }
 
 /// Splits `ENV@REV` into the environment and the git revision.

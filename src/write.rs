@@ -12,6 +12,9 @@ use anyhow::{bail, Context, Result};
 use crate::source::contained;
 
 /// How long to wait for another process's lock before giving up (override: `PINS_LOCK_TIMEOUT_MS`).
+/// The suffix of temporary files, so that stale ones can be recognised.
+const TEMP_SUFFIX: &str = ".pins-tmp";
+
 const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An exclusive hold on one repository file: an advisory lock on its folder (which serialises
@@ -47,6 +50,7 @@ impl Lock {
             .open(&path)
             .with_context(|| format!("opening {rel}"))?;
         wait_for_lock(&file, rel)?;
+        remove_stale_temps(&path);
         Ok(Lock {
             path,
             rel: rel.to_string(),
@@ -63,6 +67,22 @@ impl Lock {
     /// Replaces the locked file's content atomically.
     pub fn write(&self, bytes: &[u8]) -> Result<()> {
         atomic_write(&self.path, bytes).with_context(|| format!("writing {}; the file was left as it was", self.rel))
+    }
+}
+
+/// Deletes temporary files that a writer killed mid-write left next to `path`. Safe under the
+/// folder lock: no live pins writer can own one.
+fn remove_stale_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        if file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -101,7 +121,7 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
-        .suffix(".pins-tmp")
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
     fault("before-temp-write")?;
     temp.write_all(bytes)?;
