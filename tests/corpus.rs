@@ -1,0 +1,174 @@
+//! The real-world corpus (../shared/corpus): every file parses, and a splice edit of every
+//! version-like string changes exactly that value's bytes and nothing else.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use pins::tfvars::splice::{apply, quote, replace_string};
+use pins::tfvars::{Form, Node, TfVars, Value};
+use serde_json::Value as Json;
+
+fn corpus() -> Option<Vec<PathBuf>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/aztfmod-caf");
+    if !dir.exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but ../shared/corpus is missing"
+        );
+        eprintln!("SKIPPED: ../shared/corpus not found");
+        return None;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tfvars"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+fn parse(path: &PathBuf) -> TfVars {
+    let bytes = std::fs::read(path).unwrap();
+    TfVars::parse(&path.display().to_string(), bytes).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_corpus_file_parses() {
+    let Some(files) = corpus() else { return };
+    assert_eq!(files.len(), 752);
+    for path in &files {
+        parse(path);
+    }
+}
+
+fn has_duplicate_keys(node: &Node) -> bool {
+    match &node.value {
+        Value::Object(entries) => {
+            let mut keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+            keys.sort_unstable();
+            keys.windows(2).any(|w| w[0] == w[1]) || entries.iter().any(|e| has_duplicate_keys(&e.value))
+        }
+        Value::Tuple(items) => items.iter().any(has_duplicate_keys),
+        _ => false,
+    }
+}
+
+#[test]
+fn exactly_the_three_known_files_hold_duplicate_keys() {
+    let Some(files) = corpus() else { return };
+    let dups: Vec<String> = files
+        .iter()
+        .filter(|p| parse(p).iter().any(|a| has_duplicate_keys(&a.value)))
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        dups,
+        [
+            "azuread__105-azuread-application-with-optional-claims__configuration.tfvars",
+            "compute__kubernetes_services__108-single-cluster-remote-adgroup-admin__aks.tfvars",
+            "data_explorer__106-database_principal_assignment__configuration.tfvars",
+        ]
+    );
+}
+
+/// A JSON path step: an object key or a tuple index.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Every quoted string with its JSON path, and whether Terraform sees it (not shadowed by a later
+/// duplicate key).
+fn strings<'a>(node: &'a Node, path: Vec<Step>, visible: bool, out: &mut Vec<(&'a Node, Vec<Step>, bool)>) {
+    match &node.value {
+        Value::String(_) if node.form == Form::Quoted => out.push((node, path, visible)),
+        Value::Object(entries) => {
+            for (i, e) in entries.iter().enumerate() {
+                let last = !entries[i + 1..].iter().any(|later| later.key == e.key);
+                let mut p = path.clone();
+                p.push(Step::Key(e.key.clone()));
+                strings(&e.value, p, visible && last, out);
+            }
+        }
+        Value::Tuple(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let mut p = path.clone();
+                p.push(Step::Index(i));
+                strings(item, p, visible, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn set(json: &mut Json, path: &[Step], value: Json) {
+    let mut at = json;
+    for step in path {
+        at = match step {
+            Step::Key(k) => &mut at[k.as_str()],
+            Step::Index(i) => &mut at[*i],
+        };
+    }
+    *at = value;
+}
+
+fn to_json(vars: &TfVars) -> Json {
+    Json::Object(vars.iter().map(|a| (a.name.clone(), a.value.to_json())).collect())
+}
+
+fn looks_like_version(s: &str) -> bool {
+    let s = s.strip_prefix('v').unwrap_or(s);
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() >= 2
+        && parts.len() <= 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[test]
+fn splicing_every_version_like_string_changes_only_its_bytes() {
+    let Some(files) = corpus() else { return };
+    let mut edited = 0;
+    for path in &files {
+        let vars = parse(path);
+        let old_json = to_json(&vars);
+        let mut found = Vec::new();
+        for attr in vars.iter() {
+            strings(&attr.value, vec![Step::Key(attr.name.clone())], true, &mut found);
+        }
+        for (node, json_path, visible) in found
+            .into_iter()
+            .filter(|(n, _, _)| n.as_str().is_some_and(looks_like_version))
+        {
+            let new_version = format!("{}.99", node.as_str().unwrap());
+            let edit = replace_string(node, &new_version).unwrap();
+            let text = apply(vars.text(), &[edit]);
+            let (s, e) = (node.span.start, node.span.end);
+            assert_eq!(
+                &text[..s],
+                &vars.text()[..s],
+                "{}: bytes before the value",
+                path.display()
+            );
+            assert_eq!(
+                &text[s + quote(&new_version).len()..],
+                &vars.text()[e..],
+                "{}: bytes after the value",
+                path.display()
+            );
+            let reparsed =
+                TfVars::parse("edited", text.into_bytes()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mut expected = old_json.clone();
+            if visible {
+                set(&mut expected, &json_path, Json::from(new_version));
+            }
+            assert_eq!(to_json(&reparsed), expected, "{}", path.display());
+            edited += 1;
+        }
+    }
+    assert!(edited > 100, "only {edited} version-like strings edited");
+    eprintln!("edited {edited} version-like strings across the corpus");
+}
