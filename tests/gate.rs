@@ -27,8 +27,11 @@ fn repo_with(dev: &str, shared: &str, data: [&str; 3]) -> Repo {
     repo
 }
 
+/// A finding's rule and `file:line:col`.
+type Found = (String, String);
+
 /// Runs `check --format json` and returns the rules found, with their places.
-fn findings(repo: &Repo) -> Vec<(String, String)> {
+fn findings(repo: &Repo) -> Vec<Found> {
     let run = repo.pins(&["check", "--format", "json"]);
     let json = run.json();
     let list = json["findings"].as_array().unwrap();
@@ -44,7 +47,7 @@ fn findings(repo: &Repo) -> Vec<(String, String)> {
         .collect()
 }
 
-fn one(rule: &str, place: &str) -> Vec<(String, String)> {
+fn one(rule: &str, place: &str) -> Vec<Found> {
     vec![(rule.to_string(), place.to_string())]
 }
 
@@ -57,7 +60,7 @@ fn the_example_repository_is_clean() {
 
 #[test]
 fn each_rule_has_its_finding() {
-    let cases: Vec<(&str, Repo, Vec<(String, String)>)> = vec![
+    let cases: Vec<(&str, Repo, Vec<Found>)> = vec![
         (
             "parse",
             repo_with("a = {\n", SHARED, DATA),
