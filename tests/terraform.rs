@@ -123,3 +123,115 @@ fn corpus_sample_agrees_with_terraform() {
         assert_agrees(&tf, repo.path(), "development", &file.display().to_string());
     }
 }
+
+#[test]
+fn files_written_by_bump_and_promote_are_accepted_by_terraform() {
+    let Some(tf) = terraform() else { return };
+    let wanted = [
+        "crlf_and_mixed",
+        "bom",
+        "comments_one_line_maps_trailing_commas",
+        "quoted_keys",
+        "duplicate_object_keys",
+        "plain",
+    ];
+    for fixture in common::fixtures::tricky()
+        .into_iter()
+        .filter(|f| wanted.contains(&f.name))
+    {
+        let repo = Repo::new(&fixture.pairs());
+        for args in [
+            vec!["bump", "lambda-x", "7.0.0"],
+            vec!["bump", "artifact_versions.brand-new", "0.0.1", "--create"],
+            vec!["promote", "development", "staging", "--allow-downgrade"],
+        ] {
+            let run = repo.pins(&args);
+            assert_eq!(run.code, 0, "{}: {args:?}: {}", fixture.name, run.stderr);
+        }
+        let show = repo.pins(&["show", "staging", "--format", "json"]).json();
+        assert_eq!(show["pins"]["lambda-x"]["version"], "7.0.0", "{}", fixture.name);
+        assert_eq!(show["pins"]["brand-new"]["version"], "0.0.1", "{}", fixture.name);
+        for env in ENVS {
+            assert_agrees(&tf, repo.path(), env, &format!("{} after writes", fixture.name));
+        }
+    }
+}
+
+fn copy_example(to: &Path) {
+    let root = project_root();
+    for file in ["main.tf", "variables.tf", "development.tfvars", "shared-release.tfvars"] {
+        std::fs::copy(root.join(file), to.join(file)).unwrap();
+    }
+    for dir in ["data.d", "setup/backends"] {
+        std::fs::create_dir_all(to.join(dir)).unwrap();
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, to.join(dir).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+fn tf_args(dir: &Path, env: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["tf-args", env, "--format", "json"];
+    args.extend_from_slice(extra);
+    pins_in(dir, &args).json()["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn terraform_run(tf: &Path, dir: &Path, args: &[String]) -> String {
+    let out = std::process::Command::new(tf)
+        .arg(format!("-chdir={}", dir.display()))
+        .args(args)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("TF_IN_AUTOMATION", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "terraform {args:?}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn example_init_and_apply_with_pins_tf_args_for_every_environment() {
+    let Some(tf) = terraform() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    copy_example(dir.path());
+    for env in ENVS {
+        let mut init: Vec<String> = ["init", "-input=false", "-reconfigure", "-no-color"]
+            .map(String::from)
+            .to_vec();
+        init.extend(tf_args(dir.path(), env, &["--backend"]));
+        terraform_run(&tf, dir.path(), &init);
+        let mut apply: Vec<String> = ["apply", "-auto-approve", "-input=false", "-no-color"]
+            .map(String::from)
+            .to_vec();
+        apply.extend(tf_args(dir.path(), env, &[]));
+        terraform_run(&tf, dir.path(), &apply);
+        assert!(
+            dir.path().join(format!("terraform-state/{env}.tfstate")).exists(),
+            "{env}: the backend file chose the state"
+        );
+        let outputs: Value =
+            serde_json::from_str(&terraform_run(&tf, dir.path(), &["output".into(), "-json".into()])).unwrap();
+        let show = pins_in(dir.path(), &["show", env, "--data", "--format", "json"]).json();
+        let expected = pins_values(&show);
+        for (name, value) in &expected {
+            assert_eq!(&outputs[name]["value"], value, "{env}: output {name}");
+        }
+        let bucket = expected["artifact_bucket"].as_str().unwrap();
+        let urls = outputs["artifact_urls"]["value"].as_object().unwrap();
+        let version = expected["artifact_versions"]["lambda-x"].as_str().unwrap();
+        assert_eq!(
+            urls["lambda-x"],
+            format!("s3://{bucket}/lambda-x/lambda-x-{version}.zip")
+        );
+    }
+}
