@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::repo::{Environment, Repo};
-use crate::resolve::{effective, file_pins, is_pin_value};
+use crate::resolve::{file_pins, is_pin_value, values, Pin};
 use crate::tfvars::{Node, Position, TfVars, Value};
 use crate::version;
 
@@ -278,38 +278,32 @@ fn data_vars(env: &Environment, files: &BTreeMap<String, TfVars>) -> Option<Hash
 
 /// A later environment must not run a newer version than an earlier one has.
 fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
-    let resolved: Vec<_> = repo
+    let resolved: Vec<(&str, HashMap<String, Pin>)> = repo
         .environments()
         .iter()
         .filter_map(|env| {
-            let parsed: Option<Vec<TfVars>> = env.var_files().iter().map(|f| files.get(*f).cloned()).collect();
-            parsed.map(|p| effective(env, p))
+            let parsed: Option<Vec<&TfVars>> = env.var_files().iter().map(|f| files.get(*f)).collect();
+            let pins = values(&parsed?).0;
+            Some((env.name.as_str(), pins.into_iter().map(|p| (p.id(), p)).collect()))
         })
         .collect();
-    for (j, later) in resolved.iter().enumerate() {
-        for earlier in &resolved[..j] {
-            for pin in &later.pins {
-                let Some(before) = earlier.pins.iter().find(|p| p.id() == pin.id()) else {
-                    continue;
-                };
-                if version::is_downgrade(&pin.version, &before.version) {
-                    let message = format!(
-                        "{} is {} in {} but only {} in {}, which comes earlier in the promotion order",
-                        pin.name, pin.version, later.environment.name, before.version, earlier.environment.name
-                    );
-                    let help = format!(
-                        "bump {} in {} first (pins bump {} {} --env {}), then promote",
-                        pin.name, earlier.environment.name, pin.name, pin.version, earlier.environment.name
-                    );
-                    findings.push(Finding::at(
-                        &pin.origin.file,
-                        Some(pin.origin.position),
-                        "order",
-                        message,
-                        help,
-                    ));
+    for (j, (later, later_pins)) in resolved.iter().enumerate() {
+        let mut ahead: Vec<(&Pin, &str, &Pin)> = Vec::new();
+        for (earlier, earlier_pins) in &resolved[..j] {
+            for (id, pin) in later_pins {
+                if let Some(before) = earlier_pins.get(id).filter(|b| version::is_downgrade(&pin.version, &b.version)) {
+                    ahead.push((pin, earlier, before));
                 }
             }
+        }
+        ahead.sort_by(|a, b| (&a.0.origin.file, a.0.origin.position).cmp(&(&b.0.origin.file, b.0.origin.position)));
+        for (pin, earlier, before) in ahead {
+            let message = format!(
+                "{} is {} in {later} but only {} in {earlier}, which comes earlier in the promotion order",
+                pin.name, pin.version, before.version
+            );
+            let help = format!("bump {} in {earlier} first (pins bump {} {} --env {earlier}), then promote", pin.name, pin.name, pin.version);
+            findings.push(Finding::at(&pin.origin.file, Some(pin.origin.position), "order", message, help));
         }
     }
 }

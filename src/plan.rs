@@ -1,13 +1,15 @@
 //! Planning an edit of a pin file for `bump` and `promote`: which pins change, the guards they
 //! must pass, and the new text (spliced, never re-rendered).
 
+use std::collections::{HashMap, HashSet};
+
 use anyhow::{anyhow, bail, Result};
 
 use crate::config::Policy;
 use crate::repo::suggest;
 use crate::resolve::{file_pins, locate, Pin};
 use crate::tfvars::splice::{self, Edit};
-use crate::tfvars::TfVars;
+use crate::tfvars::{Node, TfVars};
 use crate::version::{self, classify, Kind, Level};
 
 /// One pin's change in a plan.
@@ -216,6 +218,9 @@ fn check_new_name(name: &str) -> Result<()> {
 /// Plans copying `from` pins into `vars`, a different pin file.
 pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Result<Plan> {
     let existing = file_pins(vars);
+    let existing_index: HashMap<String, &Pin> = existing.iter().map(|p| (p.id(), p)).collect();
+    let from_ids: HashSet<String> = from.iter().map(Pin::id).collect();
+    let locations = Locations::new(vars);
     let mut edits = Vec::new();
     let mut changes = Vec::new();
     let mut additions: Vec<(&Pin, String)> = Vec::new();
@@ -223,12 +228,12 @@ pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Resu
         guards
             .check(&pin.name, None, &pin.version)
             .map_err(|e| anyhow!("{e} (in {}:{})", pin.origin.file, pin.origin.position))?;
-        match existing.iter().find(|p| p.id() == pin.id()) {
+        match existing_index.get(&pin.id()) {
             Some(current) if current.version == pin.version => {}
             Some(current) => {
                 guards.check(&pin.name, Some(&current.version), &pin.version)?;
                 let node =
-                    locate(vars, current).ok_or_else(|| anyhow!("{} vanished from {}", current.name, vars.file()))?;
+                    locations.get(current).ok_or_else(|| anyhow!("{} vanished from {}", current.name, vars.file()))?;
                 edits.push(splice::replace_string(node, &pin.version).map_err(|why| {
                     anyhow!(
                         "{}: {why}",
@@ -255,7 +260,7 @@ pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Resu
     }
     edits.extend(addition_edits(vars, &additions));
     let mut kept = Vec::new();
-    for stale in existing.iter().filter(|p| !from.iter().any(|f| f.id() == p.id())) {
+    for stale in existing.iter().filter(|p| !from_ids.contains(&p.id())) {
         if prune {
             edits.push(removal(vars, stale)?);
             changes.push(PinChange {
@@ -269,6 +274,29 @@ pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Resu
         }
     }
     Ok(plan(vars, edits, changes, kept))
+}
+
+/// The node of every pin of a file, found in one pass (promote touches many pins of one map).
+struct Locations<'a> {
+    nodes: HashMap<String, &'a Node>,
+}
+
+impl<'a> Locations<'a> {
+    fn new(vars: &'a TfVars) -> Self {
+        let mut nodes = HashMap::new();
+        for attr in vars.iter() {
+            nodes.insert(attr.name.clone(), &attr.value);
+            for entry in attr.value.entries().unwrap_or_default() {
+                // Later duplicates overwrite earlier ones: Terraform uses the last.
+                nodes.insert(format!("{}.{}", attr.name, entry.key), &entry.value);
+            }
+        }
+        Locations { nodes }
+    }
+
+    fn get(&self, pin: &Pin) -> Option<&'a Node> {
+        self.nodes.get(&pin.id()).copied()
+    }
 }
 
 /// Insertions for new pins, grouped so each map gets one edit.

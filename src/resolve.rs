@@ -85,7 +85,14 @@ pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
 
 /// Computes effective values from already parsed var-files (the pin file first).
 pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
-    let winners = winners(&files);
+    let refs: Vec<&TfVars> = files.iter().collect();
+    let (pins, data) = values(&refs);
+    Effective { environment: env.clone(), pins, data, files }
+}
+
+/// The effective pins and data of var-files given in Terraform's order (the pin file first).
+pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
+    let winners = winners(files);
     let pin_variables: Vec<&str> = files[0]
         .iter()
         .filter(|a| is_pin_value(&a.value))
@@ -94,7 +101,7 @@ pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
     let mut pins = Vec::new();
     for variable in &pin_variables {
         if let Some(&(file, attr)) = winners.get(variable) {
-            collect_pins(&files[file], attr, &mut pins);
+            collect_pins(files[file], attr, &mut pins);
         }
     }
     name_pins(&mut pins);
@@ -115,16 +122,11 @@ pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
         }
     }
     data.sort_by(|a, b| a.name.cmp(&b.name));
-    Effective {
-        environment: env.clone(),
-        pins,
-        data,
-        files,
-    }
+    (pins, data)
 }
 
 /// For every variable, the file and attribute that set it last.
-fn winners(files: &[TfVars]) -> HashMap<&str, (usize, &Attribute)> {
+fn winners<'a>(files: &[&'a TfVars]) -> HashMap<&'a str, (usize, &'a Attribute)> {
     let mut winners = HashMap::new();
     for (i, file) in files.iter().enumerate() {
         for attr in file.iter() {
