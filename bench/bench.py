@@ -32,10 +32,19 @@ def run_once(argv, cwd=None):
     return elapsed, usage.ru_maxrss
 
 
+def peak_rss(argv, cwd=None):
+    """Peak RSS in KB. Measured under /usr/bin/time: a child forked from this Python process
+    would report Python's own memory as its high-water mark (Linux keeps it across exec)."""
+    if not os.path.exists("/usr/bin/time"):
+        return run_once(argv, cwd)[1]
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    return int(proc.stderr.decode().strip().splitlines()[-1])
+
+
 def measure(argv, repeat, cwd=None):
     run_once(argv, cwd)
-    samples = [run_once(argv, cwd) for _ in range(repeat)]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    samples = [run_once(argv, cwd)[0] for _ in range(repeat)]
+    return statistics.median(samples), peak_rss(argv, cwd)
 
 
 def generate(n, layout, data, out):
@@ -85,9 +94,9 @@ def measure_bump(repo, pin, repeat):
     versions = ["9.9.9", "9.9.8"]
     samples = []
     for i in range(repeat + 1):
-        samples.append(run_once(pins_cmd(repo, "bump", pin, versions[i % 2], "--allow-downgrade")))
-    samples = samples[1:]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+        samples.append(run_once(pins_cmd(repo, "bump", pin, versions[i % 2], "--allow-downgrade"))[0])
+    rss = peak_rss(pins_cmd(repo, "bump", pin, versions[(repeat + 1) % 2], "--allow-downgrade"))
+    return statistics.median(samples[1:]), rss
 
 
 def scaling(work, sizes, baseline_max, repeat, rows):

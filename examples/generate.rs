@@ -33,7 +33,14 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options { pins: 200, data: 50, top_level: false, comments: false, seed: 1, out: PathBuf::from("bench-repo") };
+    let mut o = Options {
+        pins: 200,
+        data: 50,
+        top_level: false,
+        comments: false,
+        seed: 1,
+        out: PathBuf::from("bench-repo"),
+    };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -67,7 +74,11 @@ fn pin_file(o: &Options, versions: &[(u64, u64, u64)], ahead: &[bool]) -> String
     }
     for i in 0..o.pins {
         let (ma, mi, pa) = versions[i];
-        let v = if ahead[i] { format!("{ma}.{}.0", mi + 1) } else { format!("{ma}.{mi}.{pa}") };
+        let v = if ahead[i] {
+            format!("{ma}.{}.0", mi + 1)
+        } else {
+            format!("{ma}.{mi}.{pa}")
+        };
         if o.comments && i % 5 == 0 {
             let _ = writeln!(out, "  # artifact {i}");
         }
@@ -94,7 +105,10 @@ fn data_file(o: &Options, env: &str) -> String {
                 let _ = writeln!(out, "capacity_{i:04} = {}", i * 2 + 1);
             }
             _ => {
-                let _ = writeln!(out, "settings_{i:04} = {{\n  bucket = \"{env}-code-{i}\"\n  enabled = true\n}}");
+                let _ = writeln!(
+                    out,
+                    "settings_{i:04} = {{\n  bucket = \"{env}-code-{i}\"\n  enabled = true\n}}"
+                );
             }
         }
     }
@@ -139,7 +153,10 @@ fn main() {
     write("development.tfvars", &dev);
     for env in ["development", "staging", "production"] {
         write(&format!("data.d/{env}.tfvars"), &data_file(&o, env));
-        write(&format!("setup/backends/{env}.tfbackend"), &format!("path = \"{env}.tfstate\"\n"));
+        write(
+            &format!("setup/backends/{env}.tfbackend"),
+            &format!("path = \"{env}.tfstate\"\n"),
+        );
     }
     write("main.tf", &module(&o));
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::repo::{Environment, Repo};
 use crate::resolve::{file_pins, is_pin_value, values, Pin};
-use crate::tfvars::{Node, Position, TfVars, Value};
+use crate::tfvars::{Node, Position, Str, TfVars, Value};
 use crate::version;
 
 /// One violation.
@@ -143,7 +143,7 @@ fn check_pin_file(repo: &Repo, vars: &TfVars, report: &mut Report) {
         let help = "move it to the environments' data files (data.d/<env>.tfvars)";
         report.findings.push(Finding::at(
             vars.file(),
-            Some(vars.position(attr.name_span.start)),
+            Some(vars.position(attr.name_span.start())),
             "data-in-pin-file",
             message,
             help,
@@ -191,7 +191,7 @@ fn walk_duplicates(vars: &TfVars, path: &str, node: &Node, findings: &mut Vec<Fi
         Value::Object(entries) => {
             let mut seen: HashMap<&str, Position> = HashMap::new();
             for entry in entries {
-                let here = vars.position(entry.key_span.start);
+                let here = vars.position(entry.key_span.start());
                 if let Some(first) = seen.insert(&entry.key, here) {
                     let message = format!(
                         "`{path}` sets key `{}` twice (first at line {}); Terraform silently keeps only this last one",
@@ -229,7 +229,7 @@ fn shadowing(env: &Environment, files: &BTreeMap<String, TfVars>, findings: &mut
             );
             findings.push(Finding::at(
                 data,
-                Some(vars.position(attr.name_span.start)),
+                Some(vars.position(attr.name_span.start())),
                 "shadowed-pin",
                 message,
                 help,
@@ -248,7 +248,7 @@ fn parity(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Find
                 continue;
             };
             for (name, (file, pos)) in &vb {
-                if va.contains_key(name) || !reported.insert((a.name.clone(), name.clone())) {
+                if va.contains_key(name) || !reported.insert((a.name.clone(), name.to_string())) {
                     continue;
                 }
                 let first = a.data_files.first().map_or(a.pin_file.as_str(), String::as_str);
@@ -265,12 +265,12 @@ fn parity(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Find
     }
 }
 
-fn data_vars(env: &Environment, files: &BTreeMap<String, TfVars>) -> Option<HashMap<String, (String, Position)>> {
+fn data_vars(env: &Environment, files: &BTreeMap<String, TfVars>) -> Option<HashMap<Str, (String, Position)>> {
     let mut out = HashMap::new();
     for data in &env.data_files {
         let vars = files.get(data)?;
         for attr in vars.iter() {
-            out.insert(attr.name.clone(), (data.clone(), vars.position(attr.name_span.start)));
+            out.insert(attr.name.clone(), (data.clone(), vars.position(attr.name_span.start())));
         }
     }
     Some(out)
@@ -278,20 +278,27 @@ fn data_vars(env: &Environment, files: &BTreeMap<String, TfVars>) -> Option<Hash
 
 /// A later environment must not run a newer version than an earlier one has.
 fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
-    let resolved: Vec<(&str, HashMap<String, Pin>)> = repo
+    let pins: Vec<(&str, Vec<Pin>)> = repo
         .environments()
         .iter()
         .filter_map(|env| {
             let parsed: Option<Vec<&TfVars>> = env.var_files().iter().map(|f| files.get(*f)).collect();
-            let pins = values(&parsed?).0;
-            Some((env.name.as_str(), pins.into_iter().map(|p| (p.id(), p)).collect()))
+            Some((env.name.as_str(), values(&parsed?).0))
         })
+        .collect();
+    type Index<'a> = HashMap<(&'a str, Option<&'a str>), &'a Pin>;
+    let resolved: Vec<(&str, Index)> = pins
+        .iter()
+        .map(|(env, pins)| (*env, pins.iter().map(|p| (p.id_parts(), p)).collect()))
         .collect();
     for (j, (later, later_pins)) in resolved.iter().enumerate() {
         let mut ahead: Vec<(&Pin, &str, &Pin)> = Vec::new();
         for (earlier, earlier_pins) in &resolved[..j] {
             for (id, pin) in later_pins {
-                if let Some(before) = earlier_pins.get(id).filter(|b| version::is_downgrade(&pin.version, &b.version)) {
+                if let Some(before) = earlier_pins
+                    .get(id)
+                    .filter(|b| version::is_downgrade(&pin.version, &b.version))
+                {
                     ahead.push((pin, earlier, before));
                 }
             }
@@ -302,8 +309,17 @@ fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Findi
                 "{} is {} in {later} but only {} in {earlier}, which comes earlier in the promotion order",
                 pin.name, pin.version, before.version
             );
-            let help = format!("bump {} in {earlier} first (pins bump {} {} --env {earlier}), then promote", pin.name, pin.name, pin.version);
-            findings.push(Finding::at(&pin.origin.file, Some(pin.origin.position), "order", message, help));
+            let help = format!(
+                "bump {} in {earlier} first (pins bump {} {} --env {earlier}), then promote",
+                pin.name, pin.name, pin.version
+            );
+            findings.push(Finding::at(
+                &pin.origin.file,
+                Some(pin.origin.position),
+                "order",
+                message,
+                help,
+            ));
         }
     }
 }

@@ -1,48 +1,49 @@
 //! Comparing the effective pins (and data) of two environments.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value as Json;
 
 use crate::resolve::{Datum, Pin};
+use crate::tfvars::Str;
 use crate::version::{classify, Kind};
 
 /// One pin compared across two sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    pub pin: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub pin: Str,
+    pub from: Option<Str>,
+    pub to: Option<Str>,
     pub kind: Kind,
 }
 
 /// One data variable compared across two sides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataChange {
-    pub variable: String,
+    pub variable: Str,
     pub from: Option<Json>,
     pub to: Option<Json>,
 }
 
 /// Every pin of either side, matched by identity, in `a`'s order then `b`'s new ones.
 pub fn compare_pins(a: &[Pin], b: &[Pin]) -> Vec<Change> {
-    let b_index: HashMap<String, &Pin> = b.iter().map(|p| (p.id(), p)).collect();
-    let a_ids: HashMap<String, ()> = a.iter().map(|p| (p.id(), ())).collect();
+    let b_index: HashMap<(&str, Option<&str>), &Pin> = b.iter().map(|p| (p.id_parts(), p)).collect();
+    let a_ids: HashSet<(&str, Option<&str>)> = a.iter().map(Pin::id_parts).collect();
     let mut changes: Vec<Change> = a
         .iter()
         .map(|pa| {
-            let pb = b_index.get(&pa.id());
+            let pb = b_index.get(&pa.id_parts());
             let to = pb.map(|p| p.version.clone());
-            let name = pb.map_or(&pa.name, |p| &p.name).clone();
+            let pin = pb.map_or(&pa.name, |p| &p.name).clone();
             Change {
                 kind: classify(Some(&pa.version), to.as_deref()),
-                pin: name,
+                pin,
                 from: Some(pa.version.clone()),
                 to,
             }
         })
         .collect();
-    for pb in b.iter().filter(|p| !a_ids.contains_key(&p.id())) {
+    for pb in b.iter().filter(|p| !a_ids.contains(&p.id_parts())) {
         changes.push(Change {
             pin: pb.name.clone(),
             from: None,
@@ -55,15 +56,15 @@ pub fn compare_pins(a: &[Pin], b: &[Pin]) -> Vec<Change> {
 
 /// The data variables whose effective values differ, sorted by name.
 pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
-    let b_index: HashMap<&str, &Datum> = b.iter().map(|d| (d.name.as_str(), d)).collect();
-    let a_index: HashMap<&str, &Datum> = a.iter().map(|d| (d.name.as_str(), d)).collect();
+    let b_index: HashMap<&str, &Datum> = b.iter().map(|d| (&*d.name, d)).collect();
+    let a_index: HashMap<&str, &Datum> = a.iter().map(|d| (&*d.name, d)).collect();
     let mut names: Vec<&str> = a_index.keys().chain(b_index.keys()).copied().collect();
     names.sort_unstable();
     names.dedup();
     names
         .into_iter()
         .map(|n| DataChange {
-            variable: n.to_string(),
+            variable: n.into(),
             from: a_index.get(n).map(|d| d.value.clone()),
             to: b_index.get(n).map(|d| d.value.clone()),
         })

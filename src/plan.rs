@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Result};
 
 use crate::config::Policy;
 use crate::repo::suggest;
-use crate::resolve::{file_pins, locate, Pin};
+use crate::resolve::{file_pins, find, find_in_file, locate, Pin};
 use crate::tfvars::splice::{self, Edit};
 use crate::tfvars::{Node, TfVars};
 use crate::version::{self, classify, Kind, Level};
@@ -23,16 +23,16 @@ pub struct PinChange {
 
 /// A planned edit of one file.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct Plan<'a> {
     pub file: String,
-    pub old: String,
+    pub old: &'a str,
     pub new: String,
     pub changes: Vec<PinChange>,
     /// Pins only in the target, kept (or, with `--prune`, listed as removed in `changes`).
     pub kept: Vec<String>,
 }
 
-impl Plan {
+impl Plan<'_> {
     /// Whether the file would change.
     pub fn changes_file(&self) -> bool {
         self.old != self.new
@@ -85,16 +85,17 @@ impl Target {
 }
 
 /// Plans setting one pin of `vars`.
-pub fn bump(
-    vars: &TfVars,
+pub fn bump<'a>(
+    vars: &'a TfVars,
     name: &str,
     target: &Target,
     expect: Option<&str>,
     create: bool,
     guards: Guards,
-) -> Result<Plan> {
-    let pins = file_pins(vars);
-    let Some(pin) = find(&pins, name) else {
+) -> Result<Plan<'a>> {
+    let found = find_in_file(vars, name);
+    let pins = if found.is_some() { Vec::new() } else { file_pins(vars) };
+    let Some(pin) = found.as_ref().or_else(|| find(&pins, name)) else {
         if !create {
             bail!(
                 "unknown pin `{name}` in {}{}; pass --create to add it",
@@ -105,7 +106,7 @@ pub fn bump(
         return create_pin(vars, &pins, name, target, expect, guards);
     };
     if let Some(expected) = expect {
-        if expected != pin.version {
+        if expected != &*pin.version {
             bail!(
                 "{}: expected {expected} but {} holds {}; someone else changed it, nothing was written",
                 pin.name,
@@ -124,27 +125,27 @@ pub fn bump(
     let edit = splice::replace_string(node, &new).map_err(|why| {
         anyhow!(
             "{}: {}",
-            vars.error_at(node.span.start, format!("cannot edit {}", pin.name)),
+            vars.error_at(node.span.start(), format!("cannot edit {}", pin.name)),
             why
         )
     })?;
     let change = PinChange {
-        pin: pin.name.clone(),
+        pin: pin.name.to_string(),
         kind: classify(Some(&pin.version), Some(&new)),
-        from: Some(pin.version.clone()),
+        from: Some(pin.version.to_string()),
         to: Some(new),
     };
     Ok(plan(vars, vec![edit], vec![change], Vec::new()))
 }
 
-fn create_pin(
-    vars: &TfVars,
+fn create_pin<'a>(
+    vars: &'a TfVars,
     pins: &[Pin],
     name: &str,
     target: &Target,
     expect: Option<&str>,
     guards: Guards,
-) -> Result<Plan> {
+) -> Result<Plan<'a>> {
     let Target::Exact(new) = target else {
         bail!("a new pin needs an explicit version, not a bump level")
     };
@@ -187,11 +188,7 @@ fn placement(vars: &TfVars, pins: &[Pin], name: &str) -> Result<(String, Option<
         }
         return Ok((variable.to_string(), Some(key.to_string())));
     }
-    let mut maps: Vec<&str> = pins
-        .iter()
-        .filter(|p| p.key.is_some())
-        .map(|p| p.variable.as_str())
-        .collect();
+    let mut maps: Vec<&str> = pins.iter().filter(|p| p.key.is_some()).map(|p| &*p.variable).collect();
     maps.dedup();
     match maps.as_slice() {
         [] => Ok((name.to_string(), None)),
@@ -216,7 +213,7 @@ fn check_new_name(name: &str) -> Result<()> {
 }
 
 /// Plans copying `from` pins into `vars`, a different pin file.
-pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Result<Plan> {
+pub fn promote<'a>(vars: &'a TfVars, from: &[Pin], prune: bool, guards: Guards) -> Result<Plan<'a>> {
     let existing = file_pins(vars);
     let existing_index: HashMap<String, &Pin> = existing.iter().map(|p| (p.id(), p)).collect();
     let from_ids: HashSet<String> = from.iter().map(Pin::id).collect();
@@ -232,27 +229,28 @@ pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Resu
             Some(current) if current.version == pin.version => {}
             Some(current) => {
                 guards.check(&pin.name, Some(&current.version), &pin.version)?;
-                let node =
-                    locations.get(current).ok_or_else(|| anyhow!("{} vanished from {}", current.name, vars.file()))?;
+                let node = locations
+                    .get(current)
+                    .ok_or_else(|| anyhow!("{} vanished from {}", current.name, vars.file()))?;
                 edits.push(splice::replace_string(node, &pin.version).map_err(|why| {
                     anyhow!(
                         "{}: {why}",
-                        vars.error_at(node.span.start, format!("cannot edit {}", current.name))
+                        vars.error_at(node.span.start(), format!("cannot edit {}", current.name))
                     )
                 })?);
                 changes.push(PinChange {
-                    pin: pin.name.clone(),
-                    from: Some(current.version.clone()),
-                    to: Some(pin.version.clone()),
+                    pin: pin.name.to_string(),
+                    from: Some(current.version.to_string()),
+                    to: Some(pin.version.to_string()),
                     kind: classify(Some(&current.version), Some(&pin.version)),
                 });
             }
             None => {
-                additions.push((pin, pin.version.clone()));
+                additions.push((pin, pin.version.to_string()));
                 changes.push(PinChange {
-                    pin: pin.name.clone(),
+                    pin: pin.name.to_string(),
                     from: None,
-                    to: Some(pin.version.clone()),
+                    to: Some(pin.version.to_string()),
                     kind: Kind::Added,
                 });
             }
@@ -264,13 +262,13 @@ pub fn promote(vars: &TfVars, from: &[Pin], prune: bool, guards: Guards) -> Resu
         if prune {
             edits.push(removal(vars, stale)?);
             changes.push(PinChange {
-                pin: stale.name.clone(),
-                from: Some(stale.version.clone()),
+                pin: stale.name.to_string(),
+                from: Some(stale.version.to_string()),
                 to: None,
                 kind: Kind::Removed,
             });
         } else {
-            kept.push(stale.name.clone());
+            kept.push(stale.name.to_string());
         }
     }
     Ok(plan(vars, edits, changes, kept))
@@ -285,7 +283,7 @@ impl<'a> Locations<'a> {
     fn new(vars: &'a TfVars) -> Self {
         let mut nodes = HashMap::new();
         for attr in vars.iter() {
-            nodes.insert(attr.name.clone(), &attr.value);
+            nodes.insert(attr.name.to_string(), &attr.value);
             for entry in attr.value.entries().unwrap_or_default() {
                 // Later duplicates overwrite earlier ones: Terraform uses the last.
                 nodes.insert(format!("{}.{}", attr.name, entry.key), &entry.value);
@@ -303,21 +301,21 @@ impl<'a> Locations<'a> {
 fn addition_edits(vars: &TfVars, additions: &[(&Pin, String)]) -> Vec<Edit> {
     let mut edits = Vec::new();
     let mut top_level: Vec<(String, String)> = Vec::new();
-    let mut variables: Vec<&str> = additions.iter().map(|(p, _)| p.variable.as_str()).collect();
+    let mut variables: Vec<&str> = additions.iter().map(|(p, _)| &*p.variable).collect();
     variables.dedup();
     variables.sort_unstable();
     variables.dedup();
     for variable in variables {
         let entries: Vec<(String, String)> = additions
             .iter()
-            .filter(|(p, _)| p.variable == variable)
-            .filter_map(|(p, v)| p.key.clone().map(|k| (k, v.clone())))
+            .filter(|(p, _)| &*p.variable == variable)
+            .filter_map(|(p, v)| p.key.as_ref().map(|k| (k.to_string(), v.clone())))
             .collect();
         match (vars.get(variable), entries.is_empty()) {
             (_, true) => top_level.extend(
                 additions
                     .iter()
-                    .filter(|(p, _)| p.variable == variable)
+                    .filter(|(p, _)| &*p.variable == variable)
                     .map(|(_, v)| (variable.to_string(), splice::quote(v))),
             ),
             (Some(attr), false) if attr.value.entries().is_some() => {
@@ -347,11 +345,11 @@ fn removal(vars: &TfVars, pin: &Pin) -> Result<Edit> {
     Ok(splice::remove_entry(vars, &attr.value, index))
 }
 
-fn plan(vars: &TfVars, edits: Vec<Edit>, changes: Vec<PinChange>, kept: Vec<String>) -> Plan {
+fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<PinChange>, kept: Vec<String>) -> Plan<'a> {
     let new = splice::apply(vars.text(), &edits);
     Plan {
         file: vars.file().to_string(),
-        old: vars.text().to_string(),
+        old: vars.text(),
         new,
         changes,
         kept,
@@ -366,15 +364,8 @@ fn eol(vars: &TfVars) -> &'static str {
     }
 }
 
-/// The pin called `name` (its name or its `variable.key` id).
-pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
-    pins.iter()
-        .find(|p| p.name == name)
-        .or_else(|| pins.iter().find(|p| p.id() == name))
-}
-
 /// ` (did you mean …?)` for an unknown pin.
 pub fn suggestion(name: &str, pins: &[Pin]) -> String {
-    let names: Vec<&str> = pins.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = pins.iter().map(|p| &*p.name).collect();
     suggest(name, &names)
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::resolve::{Origin, Pin};
-use crate::tfvars::Position;
+use crate::tfvars::{Position, Str};
 
 /// The format tag every record carries.
 pub const FORMAT: &str = "pins-record/1";
@@ -49,7 +49,7 @@ impl Record {
         dirty: Option<bool>,
         now: std::time::SystemTime,
     ) -> Record {
-        let pins: BTreeMap<String, String> = pins.iter().map(|p| (p.id(), p.version.clone())).collect();
+        let pins: BTreeMap<String, String> = pins.iter().map(|p| (p.id(), p.version.to_string())).collect();
         Record {
             format: FORMAT.into(),
             environment: environment.into(),
@@ -77,22 +77,24 @@ impl Record {
 
     /// The recorded pins as pins (with no source position).
     pub fn to_pins(&self) -> Vec<Pin> {
+        let file: Str = "record".into();
         self.pins
             .iter()
             .map(|(id, version)| {
-                let (variable, key) = match id.split_once('.') {
-                    Some((v, k)) => (v.to_string(), Some(k.to_string())),
-                    None => (id.clone(), None),
+                let (variable, key): (Str, Option<Str>) = match id.split_once('.') {
+                    Some((v, k)) => (v.into(), Some(k.into())),
+                    None => (id.as_str().into(), None),
                 };
                 let origin = Origin {
-                    file: "record".into(),
+                    file: file.clone(),
                     position: Position { line: 0, col: 0 },
                 };
+                let name = key.clone().unwrap_or_else(|| variable.clone());
                 Pin {
-                    name: key.clone().unwrap_or_else(|| variable.clone()),
+                    name,
                     variable,
                     key,
-                    version: version.clone(),
+                    version: version.as_str().into(),
                     origin,
                 }
             })

@@ -43,11 +43,15 @@ impl Style {
 }
 
 /// A table whose columns are padded to their widest cell; `paint` colours a cell after padding.
-pub fn table(header: &[&str], rows: &[Vec<String>], paint: impl Fn(usize, usize, String) -> String) -> String {
+pub fn table<S: AsRef<str>>(
+    header: &[&str],
+    rows: &[Vec<S>],
+    paint: impl Fn(usize, usize, String) -> String,
+) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
+            widths[i] = widths[i].max(cell.as_ref().chars().count());
         }
     }
     let mut out = String::new();
@@ -70,8 +74,9 @@ pub fn table(header: &[&str], rows: &[Vec<String>], paint: impl Fn(usize, usize,
     for (r, row) in rows.iter().enumerate() {
         let last = row.len().saturating_sub(1);
         let cells = row.iter().enumerate().map(|(i, c)| {
+            let c = c.as_ref();
             let padded = if i == last {
-                c.clone()
+                c.to_string()
             } else {
                 format!("{c:<w$}", w = widths[i])
             };

@@ -7,12 +7,12 @@ use anyhow::Result;
 use serde_json::Value as Json;
 
 use crate::repo::{Environment, Repo};
-use crate::tfvars::{Attribute, Node, Position, TfVars};
+use crate::tfvars::{Attribute, Node, Position, Str, TfVars};
 
 /// Where a value was set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    pub file: String,
+    pub file: Str,
     pub position: Position,
 }
 
@@ -20,10 +20,10 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pin {
     /// The name shown to people: the key, or `variable.key` where two maps share a key.
-    pub name: String,
-    pub variable: String,
-    pub key: Option<String>,
-    pub version: String,
+    pub name: Str,
+    pub variable: Str,
+    pub key: Option<Str>,
+    pub version: Str,
     pub origin: Origin,
 }
 
@@ -32,15 +32,20 @@ impl Pin {
     pub fn id(&self) -> String {
         match &self.key {
             Some(key) => format!("{}.{key}", self.variable),
-            None => self.variable.clone(),
+            None => self.variable.to_string(),
         }
+    }
+
+    /// The identity as borrowed parts, for lookups without allocating.
+    pub fn id_parts(&self) -> (&str, Option<&str>) {
+        (&self.variable, self.key.as_deref())
     }
 }
 
 /// One environment-data variable with its effective value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Datum {
-    pub name: String,
+    pub name: Str,
     pub value: Json,
     pub origin: Origin,
 }
@@ -53,16 +58,6 @@ pub struct Effective {
     pub data: Vec<Datum>,
     /// The parsed var-files, in Terraform's order.
     pub files: Vec<TfVars>,
-}
-
-impl Effective {
-    /// The pin whose name or id is `name`.
-    pub fn pin(&self, name: &str) -> Option<&Pin> {
-        self.pins
-            .iter()
-            .find(|p| p.name == name)
-            .or_else(|| self.pins.iter().find(|p| p.id() == name))
-    }
 }
 
 /// Whether a pin file's attribute holds pins: a string, or a map whose values are all strings.
@@ -87,36 +82,44 @@ pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
 pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
     let refs: Vec<&TfVars> = files.iter().collect();
     let (pins, data) = values(&refs);
-    Effective { environment: env.clone(), pins, data, files }
+    Effective {
+        environment: env.clone(),
+        pins,
+        data,
+        files,
+    }
 }
 
 /// The effective pins and data of var-files given in Terraform's order (the pin file first).
 pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
+    let Some(pin_file) = files.first() else {
+        return (Vec::new(), Vec::new());
+    };
     let winners = winners(files);
-    let pin_variables: Vec<&str> = files[0]
+    let pin_variables: HashSet<&str> = pin_file
         .iter()
         .filter(|a| is_pin_value(&a.value))
-        .map(|a| a.name.as_str())
+        .map(|a| &*a.name)
         .collect();
     let mut pins = Vec::new();
-    for variable in &pin_variables {
-        if let Some(&(file, attr)) = winners.get(variable) {
-            collect_pins(files[file], attr, &mut pins);
+    for attr in pin_file.iter().filter(|a| pin_variables.contains(&*a.name)) {
+        if let Some(&(file, winner)) = winners.get(&*attr.name) {
+            collect_pins(files[file], winner, &mut pins);
         }
     }
     name_pins(&mut pins);
-    let pin_set: HashSet<&str> = pin_variables.iter().copied().collect();
     let mut data: Vec<Datum> = Vec::new();
     for (i, file) in files.iter().enumerate() {
-        for attr in file.iter().filter(|a| !pin_set.contains(a.name.as_str())) {
+        for attr in file.iter().filter(|a| !pin_variables.contains(&*a.name)) {
             if winners
-                .get(attr.name.as_str())
+                .get(&*attr.name)
                 .is_some_and(|w| std::ptr::eq(w.1, attr) && w.0 == i)
             {
+                let origin = origin(file, attr.name_span.start());
                 data.push(Datum {
                     name: attr.name.clone(),
                     value: attr.value.to_json(),
-                    origin: origin(file, attr.name_span.start),
+                    origin,
                 });
             }
         }
@@ -130,37 +133,42 @@ fn winners<'a>(files: &[&'a TfVars]) -> HashMap<&'a str, (usize, &'a Attribute)>
     let mut winners = HashMap::new();
     for (i, file) in files.iter().enumerate() {
         for attr in file.iter() {
-            winners.insert(attr.name.as_str(), (i, attr));
+            winners.insert(&*attr.name, (i, attr));
         }
     }
     winners
 }
 
 fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
-    if let Some(version) = attr.value.as_str() {
-        let origin = origin(file, attr.value.span.start);
+    if let crate::tfvars::Value::String(version) = &attr.value.value {
+        let origin = origin(file, attr.value.span.start());
+        let name = attr.name.clone();
         pins.push(Pin {
-            name: String::new(),
-            variable: attr.name.clone(),
+            name: name.clone(),
+            variable: name,
             key: None,
-            version: version.to_string(),
+            version: version.clone(),
             origin,
         });
         return;
     }
     let Some(entries) = attr.value.entries() else { return };
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Sized exactly: on a 100k-pin map, doubling growth would waste a third of the memory.
+    pins.reserve_exact(entries.len());
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
     for entry in entries {
-        let Some(version) = entry.value.as_str() else { continue };
+        let crate::tfvars::Value::String(version) = &entry.value.value else {
+            continue;
+        };
         let pin = Pin {
-            name: String::new(),
+            name: entry.key.clone(),
             variable: attr.name.clone(),
             key: Some(entry.key.clone()),
-            version: version.to_string(),
-            origin: origin(file, entry.value.span.start),
+            version: version.clone(),
+            origin: origin(file, entry.value.span.start()),
         };
         // Terraform keeps the last of duplicate keys; keep the first one's place in the order.
-        match seen.get(entry.key.as_str()) {
+        match seen.get(&*entry.key) {
             Some(&i) => pins[i] = pin,
             None => {
                 seen.insert(&entry.key, pins.len());
@@ -172,21 +180,20 @@ fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
 
 /// Names each pin by its key, or `variable.key` where the key alone is ambiguous.
 fn name_pins(pins: &mut [Pin]) {
-    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut counts: HashMap<Str, usize> = HashMap::new();
     for pin in pins.iter() {
-        *counts
-            .entry(pin.key.clone().unwrap_or_else(|| pin.variable.clone()))
-            .or_default() += 1;
+        *counts.entry(pin.name.clone()).or_default() += 1;
     }
     for pin in pins.iter_mut() {
-        let short = pin.key.clone().unwrap_or_else(|| pin.variable.clone());
-        pin.name = if counts[&short] > 1 { pin.id() } else { short };
+        if counts[&pin.name] > 1 {
+            pin.name = pin.id().into();
+        }
     }
 }
 
 fn origin(file: &TfVars, offset: usize) -> Origin {
     Origin {
-        file: file.file().to_string(),
+        file: file.file_str(),
         position: file.position(offset),
     }
 }
@@ -212,7 +219,60 @@ pub fn locate<'a>(vars: &'a TfVars, pin: &Pin) -> Option<&'a Node> {
             .entries()?
             .iter()
             .rev()
-            .find(|e| &e.key == key)
+            .find(|e| e.key == *key)
             .map(|e| &e.value),
+    }
+}
+
+/// Finds the pin called `name`: its name, or its `variable.key` id.
+pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
+    pins.iter()
+        .find(|p| &*p.name == name)
+        .or_else(|| pins.iter().find(|p| p.id() == name))
+}
+
+/// The pin called `name` in one pin file, found without collecting every pin (a bump of one pin in
+/// a 100k-pin file stays small); `None` when it is absent or its key alone is ambiguous.
+pub fn find_in_file(vars: &TfVars, name: &str) -> Option<Pin> {
+    let mut found: Option<Pin> = None;
+    let mut matches = 0;
+    for attr in vars.iter().filter(|a| is_pin_value(&a.value)) {
+        let (variable, key) = match name.split_once('.') {
+            Some((v, k)) if *attr.name == *v => (true, Some(k)),
+            Some(_) => continue,
+            None => (false, Some(name)),
+        };
+        if !variable && *attr.name == *name && attr.value.as_str().is_some() {
+            let mut one = Vec::with_capacity(1);
+            collect_pins(vars, attr, &mut one);
+            found = one.pop();
+            matches += 1;
+            continue;
+        }
+        let Some(key) = key else { continue };
+        let Some(entry) = attr
+            .value
+            .entries()
+            .and_then(|es| es.iter().rev().find(|e| &*e.key == key))
+        else {
+            continue;
+        };
+        let crate::tfvars::Value::String(version) = &entry.value.value else {
+            continue;
+        };
+        let pin_name: Str = if variable { name.into() } else { entry.key.clone() };
+        found = Some(Pin {
+            name: pin_name,
+            variable: attr.name.clone(),
+            key: Some(entry.key.clone()),
+            version: version.clone(),
+            origin: origin(vars, entry.value.span.start()),
+        });
+        matches += 1;
+    }
+    if matches == 1 {
+        found
+    } else {
+        None
     }
 }

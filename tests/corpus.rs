@@ -45,7 +45,7 @@ fn every_corpus_file_parses() {
 fn has_duplicate_keys(node: &Node) -> bool {
     match &node.value {
         Value::Object(entries) => {
-            let mut keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+            let mut keys: Vec<&str> = entries.iter().map(|e| &*e.key).collect();
             keys.sort_unstable();
             keys.windows(2).any(|w| w[0] == w[1]) || entries.iter().any(|e| has_duplicate_keys(&e.value))
         }
@@ -88,7 +88,7 @@ fn strings<'a>(node: &'a Node, path: Vec<Step>, visible: bool, out: &mut Vec<(&'
             for (i, e) in entries.iter().enumerate() {
                 let last = !entries[i + 1..].iter().any(|later| later.key == e.key);
                 let mut p = path.clone();
-                p.push(Step::Key(e.key.clone()));
+                p.push(Step::Key(e.key.to_string()));
                 strings(&e.value, p, visible && last, out);
             }
         }
@@ -115,7 +115,7 @@ fn set(json: &mut Json, path: &[Step], value: Json) {
 }
 
 fn to_json(vars: &TfVars) -> Json {
-    Json::Object(vars.iter().map(|a| (a.name.clone(), a.value.to_json())).collect())
+    Json::Object(vars.iter().map(|a| (a.name.to_string(), a.value.to_json())).collect())
 }
 
 fn looks_like_version(s: &str) -> bool {
@@ -137,7 +137,7 @@ fn splicing_every_version_like_string_changes_only_its_bytes() {
         let old_json = to_json(&vars);
         let mut found = Vec::new();
         for attr in vars.iter() {
-            strings(&attr.value, vec![Step::Key(attr.name.clone())], true, &mut found);
+            strings(&attr.value, vec![Step::Key(attr.name.to_string())], true, &mut found);
         }
         for (node, json_path, visible) in found
             .into_iter()
@@ -146,7 +146,7 @@ fn splicing_every_version_like_string_changes_only_its_bytes() {
             let new_version = format!("{}.99", node.as_str().unwrap());
             let edit = replace_string(node, &new_version).unwrap();
             let text = apply(vars.text(), &[edit]);
-            let (s, e) = (node.span.start, node.span.end);
+            let (s, e) = (node.span.start(), node.span.end());
             assert_eq!(
                 &text[..s],
                 &vars.text()[..s],

@@ -216,7 +216,7 @@ fn render_file(attrs: &[(String, Model)], l: &Layout) -> String {
 }
 
 fn file_json(vars: &TfVars) -> Json {
-    Json::Object(vars.iter().map(|a| (a.name.clone(), a.value.to_json())).collect())
+    Json::Object(vars.iter().map(|a| (a.name.to_string(), a.value.to_json())).collect())
 }
 
 fn quoted_strings<'a>(node: &'a Node, path: Vec<Json>, out: &mut Vec<(&'a Node, Vec<Json>)>) {
@@ -270,8 +270,8 @@ proptest! {
         prop_assume!(!found.is_empty());
         let (node, path) = &found[pick.index(found.len())];
         let edited = apply(vars.text(), &[replace_string(node, &new).unwrap()]);
-        prop_assert_eq!(&edited[..node.span.start], &text[..node.span.start]);
-        prop_assert!(edited.ends_with(&text[node.span.end..]));
+        prop_assert_eq!(&edited[..node.span.start()], &text[..node.span.start()]);
+        prop_assert!(edited.ends_with(&text[node.span.end()..]));
         let again = TfVars::parse("gen.tfvars", edited.into_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut expected = file_json(&vars);
         set(&mut expected, path, json!(new));
@@ -291,7 +291,7 @@ proptest! {
         if let Ok(vars) = TfVars::parse("mutated", bytes.clone()) {
             for a in vars.iter() {
                 let _ = a.value.to_json();
-                let _ = vars.position(a.value.span.end);
+                let _ = vars.position(a.value.span.end());
             }
         }
         bytes.truncate(at);

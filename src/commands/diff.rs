@@ -8,6 +8,7 @@ use crate::diff::{compare_data, compare_pins, summary, Change, DataChange};
 use crate::repo::{split_spec, Repo};
 use crate::report::{self, Style};
 use crate::resolve::{resolve, Effective};
+use crate::tfvars::Str;
 use crate::version::Kind;
 use crate::Outcome;
 
@@ -146,7 +147,7 @@ impl Comparison {
         if !shown.is_empty() {
             let rows: Vec<Vec<String>> = shown
                 .iter()
-                .map(|c| vec![c.pin.clone(), opt(&c.from), opt(&c.to), c.kind.to_string()])
+                .map(|c| vec![c.pin.to_string(), opt(&c.from), opt(&c.to), c.kind.to_string()])
                 .collect();
             out.push('\n');
             out.push_str(&report::table(
@@ -238,7 +239,7 @@ fn data_text(data: &[DataChange], a: &str, b: &str) -> String {
     }
     let rows: Vec<Vec<String>> = data
         .iter()
-        .map(|d| vec![d.variable.clone(), value(&d.from), value(&d.to)])
+        .map(|d| vec![d.variable.to_string(), value(&d.from), value(&d.to)])
         .collect();
     format!(
         "\ndata (expected to differ, not a finding):\n{}",
@@ -246,8 +247,8 @@ fn data_text(data: &[DataChange], a: &str, b: &str) -> String {
     )
 }
 
-fn opt(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "—".into())
+fn opt(v: &Option<Str>) -> String {
+    v.as_deref().unwrap_or("—").to_string()
 }
 
 fn value(v: &Option<Value>) -> String {

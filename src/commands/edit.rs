@@ -39,7 +39,7 @@ pub fn finish(ctx: &Ctx, lock: Lock, plan: &Plan, dry_run: bool, format: TextOrJ
 fn summary(ctx: &Ctx, plan: &Plan, dry_run: bool, extra: &Outcome) -> String {
     let mut out = String::new();
     if dry_run && plan.changes_file() {
-        out.push_str(&preview(&plan.file, &plan.old, &plan.new));
+        out.push_str(&preview(&plan.file, plan.old, &plan.new));
     }
     if plan.changes.is_empty() {
         out.push_str(&format!("{}: nothing to change\n", plan.file));

@@ -69,6 +69,22 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
+/// Writes a value as pretty JSON to stdout, streamed (a 100k-pin environment is never copied
+/// into a JSON tree first).
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|_| {
+            out.write_all(b"\n")?;
+            out.flush()
+        });
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// Output formats shared by several commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TextOrJson {
@@ -84,7 +100,7 @@ pub fn shadow_notes(repo: &crate::repo::Repo, pin_file: &str, vars: &crate::tfva
         for data in &env.data_files {
             let Ok(data_vars) = repo.load(data) else { continue };
             for attr in data_vars.iter().filter(|a| vars.get(&a.name).is_some()) {
-                let at = data_vars.position(attr.name_span.start);
+                let at = data_vars.position(attr.name_span.start());
                 notes.push(format!(
                     "{data}:{at} sets `{}`, which overrides {pin_file} for {}: Terraform will not use this file's value there",
                     attr.name, env.name

@@ -82,12 +82,12 @@ fn selected(pins: Vec<Pin>, only: &[String]) -> Result<Vec<Pin>> {
         return Ok(pins);
     }
     for name in only {
-        if plan::find(&pins, name).is_none() {
+        if crate::resolve::find(&pins, name).is_none() {
             bail!("--only names unknown pin `{name}`{}", plan::suggestion(name, &pins));
         }
     }
     Ok(pins
         .into_iter()
-        .filter(|p| only.iter().any(|n| *n == p.name || *n == p.id()))
+        .filter(|p| only.iter().any(|n| **n == *p.name || *n == p.id()))
         .collect())
 }

@@ -1,12 +1,16 @@
 //! `pins show ENV`: an environment's effective pins (and data) with their provenance.
 
-use anyhow::Result;
-use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
-use crate::commands::{print, Ctx, TextOrJson};
+use anyhow::Result;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::commands::{print, print_json, Ctx, TextOrJson};
 use crate::repo::{split_spec, Repo};
 use crate::report;
-use crate::resolve::{resolve, Effective};
+use crate::resolve::{resolve, Datum, Effective, Origin, Pin};
 use crate::Outcome;
 
 /// Arguments of `pins show`.
@@ -26,52 +30,86 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let (name, rev) = split_spec(&args.env);
     let repo = Repo::open_maybe_at(&ctx.root, rev)?;
     let effective = resolve(&repo, repo.environment(name)?)?;
-    let text = match args.format {
-        TextOrJson::Json => report::json(&to_json(&effective, args.data)),
-        TextOrJson::Text => to_text(ctx, &effective, args.data, rev),
-    };
-    print(&text)?;
+    match args.format {
+        TextOrJson::Json => {
+            let data = args.data.then_some(DataJson(&effective.data));
+            print_json(&ShowJson {
+                environment: &effective.environment.name,
+                pins: PinsJson(&effective.pins),
+                data,
+            })?
+        }
+        TextOrJson::Text => print(&to_text(ctx, &effective, args.data, rev))?,
+    }
     Ok(Outcome::Clean)
 }
 
-/// The JSON shape documented in the README.
-pub fn to_json(effective: &Effective, data: bool) -> Value {
-    let mut pins = Map::new();
-    for p in &effective.pins {
-        pins.insert(
-            p.name.clone(),
-            json!({"version": p.version, "variable": p.variable, "file": p.origin.file, "line": p.origin.position.line}),
-        );
+/// The JSON shape documented in the README, serialized straight from the pins (no copy).
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    environment: &'a str,
+    pins: PinsJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<DataJson<'a>>,
+}
+
+struct PinsJson<'a>(&'a [Pin]);
+
+impl Serialize for PinsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for p in self.0 {
+            let entry = json_entry(&p.version, &p.variable, &p.origin);
+            map.serialize_entry(&*p.name, &entry)?;
+        }
+        map.end()
     }
-    let mut out = json!({"environment": effective.environment.name, "pins": pins});
-    if data {
-        let data: Map<String, Value> = effective
-            .data
-            .iter()
-            .map(|d| {
-                (
-                    d.name.clone(),
-                    json!({"value": d.value, "file": d.origin.file, "line": d.origin.position.line}),
-                )
-            })
-            .collect();
-        out["data"] = Value::Object(data);
+}
+
+#[derive(Serialize)]
+struct PinJson<'a> {
+    version: &'a str,
+    variable: &'a str,
+    file: &'a str,
+    line: usize,
+}
+
+fn json_entry<'a>(version: &'a str, variable: &'a str, origin: &'a Origin) -> PinJson<'a> {
+    PinJson {
+        version,
+        variable,
+        file: &origin.file,
+        line: origin.position.line,
     }
-    out
+}
+
+struct DataJson<'a>(&'a [Datum]);
+
+impl Serialize for DataJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for d in self.0 {
+            map.serialize_entry(
+                &*d.name,
+                &json!({"value": d.value, "file": &*d.origin.file, "line": d.origin.position.line}),
+            )?;
+        }
+        map.end()
+    }
 }
 
 fn to_text(ctx: &Ctx, effective: &Effective, data: bool, rev: Option<&str>) -> String {
     let env = &effective.environment;
     let at = rev.map(|r| format!(" at {r}")).unwrap_or_default();
     let mut out = format!("{}{at}: {}\n\n", ctx.style.bold(&env.name), env.var_files().join(" + "));
-    let rows: Vec<Vec<String>> = effective
+    let rows: Vec<Vec<Cow<str>>> = effective
         .pins
         .iter()
         .map(|p| {
             vec![
-                p.name.clone(),
-                p.version.clone(),
-                format!("{}:{}", p.origin.file, p.origin.position.line),
+                Cow::Borrowed(&*p.name),
+                Cow::Borrowed(&*p.version),
+                Cow::Owned(format!("{}:{}", p.origin.file, p.origin.position.line)),
             ]
         })
         .collect();
@@ -86,7 +124,7 @@ fn to_text(ctx: &Ctx, effective: &Effective, data: bool, rev: Option<&str>) -> S
             .iter()
             .map(|d| {
                 vec![
-                    d.name.clone(),
+                    d.name.to_string(),
                     compact(&d.value),
                     format!("{}:{}", d.origin.file, d.origin.position.line),
                 ]

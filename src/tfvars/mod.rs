@@ -12,19 +12,41 @@ use serde_json::Value as Json;
 
 pub use parse::MAX_DEPTH;
 
+/// The largest file pins reads (256 MiB): far beyond any real var-file, and it keeps every
+/// offset within `u32`.
+pub const MAX_FILE_SIZE: usize = 256 << 20;
+
 const BOM: &str = "\u{feff}";
 
-/// A half-open byte range of the source text.
+/// A shared string: keys, names and string values are shared with the pins that point at them
+/// rather than copied (a 100k-pin file would otherwise hold every key and version twice).
+pub type Str = std::rc::Rc<str>;
+
+/// A half-open byte range of the source text, stored in 32 bits each (files are limited to
+/// `MAX_FILE_SIZE`), since every key and value of a 100k-pin file carries spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
     /// A span from `start` up to, not including, `end`.
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// The first byte.
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// One past the last byte.
+    pub fn end(self) -> usize {
+        self.end as usize
     }
 }
 
@@ -42,10 +64,10 @@ pub enum Value {
     Null,
     Bool(bool),
     /// The number's source text, with a leading `-` when negative.
-    Number(String),
-    String(String),
-    Tuple(Vec<Node>),
-    Object(Vec<Entry>),
+    Number(Box<str>),
+    String(Str),
+    Tuple(Box<[Node]>),
+    Object(Box<[Entry]>),
 }
 
 /// A value with its place in the source.
@@ -83,12 +105,12 @@ impl Node {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
             Value::Number(n) => number_json(n),
-            Value::String(s) => Json::String(s.clone()),
+            Value::String(s) => Json::String(s.to_string()),
             Value::Tuple(items) => Json::Array(items.iter().map(Node::to_json).collect()),
             Value::Object(entries) => {
                 let mut map = serde_json::Map::new();
                 for entry in entries {
-                    map.insert(entry.key.clone(), entry.value.to_json());
+                    map.insert(entry.key.to_string(), entry.value.to_json());
                 }
                 Json::Object(map)
             }
@@ -111,7 +133,7 @@ impl Node {
 /// One `key = value` entry of an object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Str,
     pub key_span: Span,
     pub quoted: bool,
     pub value: Node,
@@ -120,7 +142,7 @@ pub struct Entry {
 /// One top-level `name = value` attribute.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
-    pub name: String,
+    pub name: Str,
     pub name_span: Span,
     pub value: Node,
 }
@@ -163,16 +185,19 @@ impl std::error::Error for SourceError {}
 /// A parsed `.tfvars` file.
 #[derive(Debug, Clone)]
 pub struct TfVars {
-    file: String,
+    file: Str,
     text: String,
     attributes: Vec<Attribute>,
-    index: HashMap<String, usize>,
-    line_starts: Vec<usize>,
+    index: HashMap<Str, usize>,
+    line_starts: Vec<u32>,
 }
 
 impl TfVars {
     /// Parses the bytes of the file named `file` (a path for messages), as Terraform would.
     pub fn parse(file: &str, bytes: Vec<u8>) -> Result<Self, SourceError> {
+        if bytes.len() > MAX_FILE_SIZE {
+            return Err(too_large(file, bytes.len()));
+        }
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => return Err(invalid_utf8(file, e)),
@@ -180,7 +205,7 @@ impl TfVars {
         let line_starts = line_starts(&text);
         let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
         let mut vars = TfVars {
-            file: file.to_string(),
+            file: file.into(),
             text,
             attributes: Vec::new(),
             index: HashMap::new(),
@@ -189,17 +214,22 @@ impl TfVars {
         let attributes = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
         for (i, attribute) in attributes.iter().enumerate() {
             if let Some(&first) = vars.index.get(&attribute.name) {
-                let first_pos = vars.position(attributes[first].name_span.start);
+                let first_pos = vars.position(attributes[first].name_span.start());
                 let message = format!(
                     "`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file",
                     attribute.name, first_pos.line
                 );
-                return Err(vars.error_at(attribute.name_span.start, message));
+                return Err(vars.error_at(attribute.name_span.start(), message));
             }
             vars.index.insert(attribute.name.clone(), i);
         }
         vars.attributes = attributes;
         Ok(vars)
+    }
+
+    /// The path this file was read from, shared.
+    pub fn file_str(&self) -> Str {
+        self.file.clone()
     }
 
     /// The path this file was read from, as shown in messages.
@@ -224,8 +254,8 @@ impl TfVars {
 
     /// The line and column of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts[line - 1];
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset).max(1);
+        let start = self.line_starts[line - 1] as usize;
         let end = offset.min(self.text.len());
         let col = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
         Position { line, col }
@@ -234,11 +264,11 @@ impl TfVars {
     /// An error at a byte offset of this file.
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> SourceError {
         let position = self.position(offset);
-        let start = self.line_starts[position.line - 1];
+        let start = self.line_starts[position.line - 1] as usize;
         let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
         let line_text = self.text[start..end].trim_end_matches('\r').replace(BOM, "");
         SourceError {
-            file: self.file.clone(),
+            file: self.file.to_string(),
             position,
             message: message.into(),
             line_text: printable(&line_text),
@@ -246,13 +276,14 @@ impl TfVars {
     }
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
+/// Line start offsets; `u32` is enough because larger files are refused (`MAX_FILE_SIZE`).
+fn line_starts(text: &str) -> Vec<u32> {
     let mut starts = vec![0];
     starts.extend(
         text.bytes()
             .enumerate()
             .filter(|&(_, b)| b == b'\n')
-            .map(|(i, _)| i + 1),
+            .map(|(i, _)| i as u32 + 1),
     );
     starts
 }
@@ -268,6 +299,15 @@ fn printable(line: &str) -> String {
         format!("{shown}…")
     } else {
         shown
+    }
+}
+
+fn too_large(file: &str, len: usize) -> SourceError {
+    SourceError {
+        file: file.to_string(),
+        position: Position { line: 1, col: 1 },
+        message: format!("is {len} bytes; pins reads .tfvars files of at most {MAX_FILE_SIZE} bytes"),
+        line_text: String::new(),
     }
 }
 

@@ -37,8 +37,8 @@ fn same(a: &Value, b: &Value) -> bool {
 
 fn number(v: &Value, op: &str) -> Result<f64, String> {
     let text = match v {
-        Value::Number(n) => n.as_str(),
-        Value::String(s) => s.as_str(),
+        Value::Number(n) => &**n,
+        Value::String(s) => &**s,
         _ => return Err(format!("`{op}` needs numbers")),
     };
     text.trim()
@@ -47,7 +47,7 @@ fn number(v: &Value, op: &str) -> Result<f64, String> {
 }
 
 fn arithmetic(op: &str, x: f64, y: f64) -> Result<Value, String> {
-    let n = |f: f64| Ok(Value::Number(format_number(f)));
+    let n = |f: f64| Ok(Value::Number(format_number(f).into()));
     match op {
         "+" => n(x + y),
         "-" => n(x - y),

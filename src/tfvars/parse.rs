@@ -110,7 +110,7 @@ impl<'a> Parser<'a> {
             return self.unexpected_after_value();
         }
         Ok(Attribute {
-            name: name.to_string(),
+            name: name.into(),
             name_span,
             value,
         })
@@ -215,7 +215,7 @@ impl<'a> Parser<'a> {
         let chosen = match cond.value {
             Value::Bool(true) => yes,
             Value::Bool(false) => no,
-            _ => return self.error(cond.span.start, "the condition of `? :` must be a bool"),
+            _ => return self.error(cond.span.start(), "the condition of `? :` must be a bool"),
         };
         Ok(Node::new(chosen.value, Span::new(start, self.pos), Form::Other))
     }
@@ -238,7 +238,7 @@ impl<'a> Parser<'a> {
             let right = self.binary(level + 1)?;
             let value =
                 ops::apply(op, &left.value, &right.value).map_err(|message| ParseError { offset: op_at, message })?;
-            left = Node::new(value, Span::new(left.span.start, right.span.end), Form::Other);
+            left = Node::new(value, Span::new(left.span.start(), right.span.end()), Form::Other);
         }
     }
 
@@ -257,7 +257,7 @@ impl<'a> Parser<'a> {
                 match operand.value {
                     Value::Bool(b) => Ok(Node::new(
                         Value::Bool(!b),
-                        Span::new(start, operand.span.end),
+                        Span::new(start, operand.span.end()),
                         Form::Other,
                     )),
                     _ => self.error(start, "`!` needs a bool"),
@@ -269,7 +269,7 @@ impl<'a> Parser<'a> {
                 let operand = self.unary()?;
                 let value = ops::apply("-", &Value::Number("0".into()), &operand.value)
                     .map_err(|message| ParseError { offset: start, message })?;
-                Ok(Node::new(value, Span::new(start, operand.span.end), Form::Other))
+                Ok(Node::new(value, Span::new(start, operand.span.end()), Form::Other))
             }
             _ => self.primary(),
         }
@@ -337,7 +337,11 @@ impl<'a> Parser<'a> {
             self.exponent()?;
         }
         text.push_str(&self.src[digits..self.pos]);
-        Ok(Node::new(Value::Number(text), Span::new(start, self.pos), Form::Other))
+        Ok(Node::new(
+            Value::Number(text.into()),
+            Span::new(start, self.pos),
+            Form::Other,
+        ))
     }
 
     fn exponent(&mut self) -> Result<()> {
@@ -378,7 +382,11 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos += 1;
-        Ok(Node::new(Value::Tuple(items), Span::new(start, self.pos), Form::Other))
+        Ok(Node::new(
+            Value::Tuple(items.into()),
+            Span::new(start, self.pos),
+            Form::Other,
+        ))
     }
 
     fn object(&mut self) -> Result<Node> {
@@ -410,7 +418,7 @@ impl<'a> Parser<'a> {
         }
         self.pos += 1;
         Ok(Node::new(
-            Value::Object(entries),
+            Value::Object(entries.into()),
             Span::new(start, self.pos),
             Form::Other,
         ))
@@ -428,7 +436,7 @@ impl<'a> Parser<'a> {
         self.skip_space(false)?;
         let value = self.expression()?;
         Ok(Entry {
-            key,
+            key: key.into(),
             key_span,
             quoted,
             value,
@@ -438,13 +446,13 @@ impl<'a> Parser<'a> {
     fn key(&mut self) -> Result<(String, bool)> {
         match self.peek() {
             Some(b'"') => match self.quoted()?.value {
-                Value::String(s) => Ok((s, true)),
+                Value::String(s) => Ok((s.to_string(), true)),
                 _ => self.unexpected("a map key"),
             },
             Some(b'(') => {
                 let node = self.parenthesized()?;
                 key_text(&node.value).map(|k| (k, false)).ok_or(ParseError {
-                    offset: node.span.start,
+                    offset: node.span.start(),
                     message: "a map key must be a string, number or bool".into(),
                 })
             }
@@ -483,7 +491,11 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos += 1;
-        Ok(Node::new(Value::String(out), Span::new(start, self.pos), Form::Quoted))
+        Ok(Node::new(
+            Value::String(out.into()),
+            Span::new(start, self.pos),
+            Form::Quoted,
+        ))
     }
 
     /// `$${` and `%%{` are escapes; `${` and `%{` start a template, which a literal value cannot use.
@@ -581,7 +593,7 @@ impl<'a> Parser<'a> {
             message: "template sequences (`${…}`, `%{…}`) are not supported in a .tfvars heredoc".into(),
         })?;
         Ok(Node::new(
-            Value::String(text),
+            Value::String(text.into()),
             Span::new(start, self.pos),
             Form::Heredoc,
         ))
@@ -633,7 +645,7 @@ fn push_template_literal(out: &mut String, text: &str) -> std::result::Result<()
 
 fn key_text(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Number(n) => Some(crate::tfvars::number_text(n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -14,13 +14,13 @@ pub struct Edit {
 /// Applies non-overlapping edits to `source`.
 pub fn apply(source: &str, edits: &[Edit]) -> String {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    sorted.sort_by_key(|e| (e.span.start(), e.span.end()));
     let mut out = String::with_capacity(source.len() + 64);
     let mut at = 0;
     for edit in sorted {
-        out.push_str(&source[at..edit.span.start.max(at)]);
+        out.push_str(&source[at..edit.span.start().max(at)]);
         out.push_str(&edit.text);
-        at = at.max(edit.span.end);
+        at = at.max(edit.span.end());
     }
     out.push_str(&source[at..]);
     out
@@ -122,10 +122,10 @@ pub fn insert_entries(vars: &TfVars, object: &Node, new: &[(String, String)]) ->
             text: format!("{{ {} }}", body.join(", ")),
         };
     };
-    let after_value = skip_inline(text, last.value.span.end);
+    let after_value = skip_inline(text, last.value.span.end());
     let comma = text[after_value..].starts_with(',');
-    let multi_line = vars.position(last.key_span.start).line != vars.position(object.span.start).line
-        && vars.position(object.span.end - 1).line != vars.position(last.value.span.end).line;
+    let multi_line = vars.position(last.key_span.start()).line != vars.position(object.span.start()).line
+        && vars.position(object.span.end() - 1).line != vars.position(last.value.span.end()).line;
     if !multi_line {
         let body: Vec<String> = new
             .iter()
@@ -134,20 +134,20 @@ pub fn insert_entries(vars: &TfVars, object: &Node, new: &[(String, String)]) ->
         let (at, piece) = if comma {
             (after_value + 1, format!(" {},", body.join(", ")))
         } else {
-            (last.value.span.end, format!(", {}", body.join(", ")))
+            (last.value.span.end(), format!(", {}", body.join(", ")))
         };
         return Edit {
             span: Span::new(at, at),
             text: piece,
         };
     }
-    let start = line_start(text, last.key_span.start);
-    let indent = &text[start..last.key_span.start];
-    let eol = line_ending(text, last.value.span.end);
-    let assign_at = skip_inline(text, last.key_span.end);
+    let start = line_start(text, last.key_span.start());
+    let indent = &text[start..last.key_span.start()];
+    let eol = line_ending(text, last.value.span.end());
+    let assign_at = skip_inline(text, last.key_span.end());
     let assign = &text[assign_at..assign_at + 1];
     let assign_col = text[start..assign_at].chars().count();
-    let value_gap = &text[assign_at + 1..last.value.span.start];
+    let value_gap = &text[assign_at + 1..last.value.span.start()];
     let mut lines = String::new();
     for (k, v) in new {
         let key = render_key(k, quote_all);
@@ -164,7 +164,7 @@ pub fn insert_entries(vars: &TfVars, object: &Node, new: &[(String, String)]) ->
             quote(v)
         ));
     }
-    let at = line_end(text, last.value.span.end);
+    let at = line_end(text, last.value.span.end());
     let lines = if at == text.len() && !text.ends_with('\n') {
         format!("{eol}{}", lines.trim_end_matches(eol))
     } else {
@@ -215,12 +215,12 @@ pub fn remove_entry(vars: &TfVars, object: &Node, index: usize) -> Edit {
     let text = vars.text();
     let entries = object.entries().unwrap_or_default();
     let entry = &entries[index];
-    let start = line_start(text, entry.key_span.start);
-    let mut after = skip_inline(text, entry.value.span.end);
+    let start = line_start(text, entry.key_span.start());
+    let mut after = skip_inline(text, entry.value.span.end());
     if text[after..].starts_with(',') {
         after = skip_inline(text, after + 1);
     }
-    let alone_before = text[start..entry.key_span.start].trim().is_empty();
+    let alone_before = text[start..entry.key_span.start()].trim().is_empty();
     let rest = &text[after..];
     let alone_after =
         rest.starts_with('\n') || rest.starts_with("\r\n") || rest.starts_with('#') || rest.starts_with("//");
@@ -230,20 +230,20 @@ pub fn remove_entry(vars: &TfVars, object: &Node, index: usize) -> Edit {
             text: String::new(),
         };
     }
-    if after > entry.value.span.end && text[entry.value.span.end..after].contains(',') {
+    if after > entry.value.span.end() && text[entry.value.span.end()..after].contains(',') {
         return Edit {
-            span: Span::new(entry.key_span.start, after),
+            span: Span::new(entry.key_span.start(), after),
             text: String::new(),
         };
     }
-    let prev_end = index.checked_sub(1).map(|i| entries[i].value.span.end);
+    let prev_end = index.checked_sub(1).map(|i| entries[i].value.span.end());
     match prev_end {
         Some(p) => Edit {
-            span: Span::new(p, entry.value.span.end),
+            span: Span::new(p, entry.value.span.end()),
             text: String::new(),
         },
         None => Edit {
-            span: Span::new(entry.key_span.start, entry.value.span.end),
+            span: Span::new(entry.key_span.start(), entry.value.span.end()),
             text: String::new(),
         },
     }
@@ -257,9 +257,9 @@ pub fn remove_attribute(vars: &TfVars, attribute: &Attribute) -> Edit {
     } else {
         0
     };
-    let start = line_start(text, attribute.name_span.start).max(bom);
+    let start = line_start(text, attribute.name_span.start()).max(bom);
     Edit {
-        span: Span::new(start, line_end(text, attribute.value.span.end)),
+        span: Span::new(start, line_end(text, attribute.value.span.end())),
         text: String::new(),
     }
 }

@@ -37,8 +37,8 @@ fn keeps_spans_of_map_values() {
     assert_eq!(entries.len(), 2);
     assert!(entries[0].quoted);
     let span = entries[0].value.span;
-    assert_eq!(&text[span.start..span.end], "\"1.4.2\"");
-    assert_eq!(v.position(span.start), Position { line: 2, col: 16 });
+    assert_eq!(&text[span.start()..span.end()], "\"1.4.2\"");
+    assert_eq!(v.position(span.start()), Position { line: 2, col: 16 });
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn accepts_bom_crlf_and_comments() {
     let v = parse("\u{feff}# c\r\na = \"1\" // x\r\n/* b\r\n */ b = [1,\r\n 2,]\r\n");
     assert_eq!(v.get("b").map(|a| a.value.to_json()), Some(serde_json::json!([1, 2])));
     assert_eq!(
-        v.position(v.get("a").map_or(0, |a| a.name_span.start)),
+        v.position(v.get("a").map_or(0, |a| a.name_span.start())),
         Position { line: 2, col: 1 }
     );
 }
