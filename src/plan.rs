@@ -96,6 +96,13 @@ pub fn bump<'a>(
     let found = find_in_file(vars, name);
     let pins = if found.is_some() { Vec::new() } else { file_pins(vars) };
     let Some(pin) = found.as_ref().or_else(|| find(&pins, name)) else {
+        if let Some(attr) = vars.get(name).filter(|a| !crate::resolve::is_pin_value(&a.value)) {
+            let at = vars.error_at(
+                attr.value.span.start(),
+                format!("`{name}` is {}, not a version string", attr.value.kind()),
+            );
+            bail!("{at}; pins only edits quoted versions (or maps of them)");
+        }
         if !create {
             bail!(
                 "unknown pin `{name}` in {}{}; pass --create to add it",

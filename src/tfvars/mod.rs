@@ -3,6 +3,7 @@
 
 mod ops;
 mod parse;
+pub mod selfcheck;
 pub mod splice;
 
 use std::collections::HashMap;

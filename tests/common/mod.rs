@@ -114,6 +114,7 @@ fn snapshot_dir(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
 /// Runs the pins binary with `--repo DIR` and `--color never`.
 pub fn pins_in(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_pins"))
+        .current_dir(dir)
         .arg("--repo")
         .arg(dir)
         .args(["--color", "never"])

@@ -1,0 +1,96 @@
+//! The reader's and the splice editor's invariants, checked on arbitrary input: by the fuzz target
+//! (`fuzz/`), and by the regression tests over the inputs the fuzzer kept.
+//!
+//! 1. No input panics: it parses, or it is refused with a position.
+//! 2. parse → splice-edit a string → parse gives the edited value, every other value unchanged,
+//!    and every byte outside the edited span unchanged.
+
+use serde_json::Value as Json;
+
+use crate::tfvars::splice::{apply, quote, replace_string};
+use crate::tfvars::{Form, Node, TfVars, Value};
+
+/// At most this many string values are edited per input, to keep each run short.
+const MAX_EDITS: usize = 32;
+
+/// Checks both invariants on `bytes`; the error says which one broke.
+pub fn check(bytes: &[u8]) -> Result<(), String> {
+    let Ok(vars) = TfVars::parse("fuzz.tfvars", bytes.to_vec()) else {
+        return Ok(());
+    };
+    let before = to_json(&vars);
+    let mut strings = Vec::new();
+    for attr in vars.iter() {
+        let _ = vars.position(attr.value.span.end());
+        walk(&attr.value, vec![Json::from(&*attr.name)], true, &mut strings);
+    }
+    for (i, (node, path, visible)) in strings.into_iter().take(MAX_EDITS).enumerate() {
+        let new = replacement(node.as_str().unwrap_or_default(), i);
+        let edit = replace_string(node, &new).map_err(|e| format!("a quoted string was not editable: {e}"))?;
+        let text = apply(vars.text(), &[edit]);
+        let (start, end) = (node.span.start(), node.span.end());
+        if text.get(..start) != vars.text().get(..start)
+            || text.get(start + quote(&new).len()..) != vars.text().get(end..)
+        {
+            return Err(format!("bytes outside the edited span changed at {start}..{end}"));
+        }
+        let again = TfVars::parse("fuzz.tfvars", text.into_bytes())
+            .map_err(|e| format!("the edited file no longer parses: {e}"))?;
+        let mut expected = before.clone();
+        if visible {
+            set(&mut expected, &path, Json::from(new));
+        }
+        if to_json(&again) != expected {
+            return Err(format!("editing {path:?} changed other values"));
+        }
+    }
+    Ok(())
+}
+
+/// A new value that exercises escaping: quotes, backslashes, template marks, control characters.
+fn replacement(old: &str, i: usize) -> String {
+    const EXTRAS: [&str; 6] = ["1.2.3", "\"q\"", "back\\slash", "${x}", "%{y}", "tab\tnl\ncr\r"];
+    format!(
+        "{}{}",
+        old.chars().rev().take(8).collect::<String>(),
+        EXTRAS[i % EXTRAS.len()]
+    )
+}
+
+fn walk<'a>(node: &'a Node, path: Vec<Json>, visible: bool, out: &mut Vec<(&'a Node, Vec<Json>, bool)>) {
+    match &node.value {
+        Value::String(_) if node.form == Form::Quoted => out.push((node, path, visible)),
+        Value::Object(entries) => {
+            for (i, e) in entries.iter().enumerate() {
+                let last = !entries[i + 1..].iter().any(|later| later.key == e.key);
+                let mut p = path.clone();
+                p.push(Json::from(&*e.key));
+                walk(&e.value, p, visible && last, out);
+            }
+        }
+        Value::Tuple(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let mut p = path.clone();
+                p.push(Json::from(i));
+                walk(item, p, visible, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn set(json: &mut Json, path: &[Json], value: Json) {
+    let mut at = json;
+    for step in path {
+        at = match step {
+            Json::String(k) => &mut at[k.as_str()],
+            Json::Number(i) => &mut at[i.as_u64().unwrap_or(0) as usize],
+            _ => return,
+        };
+    }
+    *at = value;
+}
+
+fn to_json(vars: &TfVars) -> Json {
+    Json::Object(vars.iter().map(|a| (a.name.to_string(), a.value.to_json())).collect())
+}
