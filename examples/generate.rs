@@ -2,7 +2,12 @@
 //! attributes, three environments, M data variables, optional comments; deterministic from a seed.
 //!
 //! `cargo run --release --example generate -- --pins 200 --data 50 --layout map --seed 1 --out DIR`
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -293,7 +293,7 @@ fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Findi
         .collect();
     for (j, (later, later_pins)) in resolved.iter().enumerate() {
         let mut ahead: Vec<(&Pin, &str, &Pin)> = Vec::new();
-        for (earlier, earlier_pins) in &resolved[..j] {
+        for (earlier, earlier_pins) in resolved.iter().take(j) {
             for (id, pin) in later_pins {
                 if let Some(before) = earlier_pins
                     .get(id)

@@ -79,7 +79,7 @@ impl Config {
             if !self.environment.contains_key(name) {
                 bail!("pins.hcl: `order` names `{name}`, which is not a declared environment");
             }
-            if order[..i].contains(name) {
+            if order.iter().take(i).any(|n| n == name) {
                 bail!("pins.hcl: `order` names `{name}` twice; the promotion order must be a line, not a cycle");
             }
         }

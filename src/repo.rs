@@ -121,7 +121,7 @@ impl Repo {
     /// The environment that is promoted into `env`, if any.
     pub fn predecessor(&self, env: &Environment) -> Option<&Environment> {
         let i = self.environments.iter().position(|e| e.name == env.name)?;
-        i.checked_sub(1).map(|p| &self.environments[p])
+        i.checked_sub(1).and_then(|p| self.environments.get(p))
     }
 
     /// Every environment whose pin file is `env`'s pin file (`env` included).
@@ -154,7 +154,11 @@ fn environments(config: &Config) -> Result<Vec<Environment>> {
     }
     let mut out: Vec<Environment> = Vec::new();
     for name in config.promotion_order()? {
-        let env = environment(&name, &config.environment[&name])?;
+        let declared = config
+            .environment
+            .get(&name)
+            .ok_or_else(|| anyhow!("pins.hcl: `order` names unknown `{name}`"))?;
+        let env = environment(&name, declared)?;
         if let Some(other) = out.iter().find(|o| o.branch == env.branch) {
             bail!(
                 "pins.hcl: environments `{}` and `{}` both use branch `{}`; each environment needs its own branch",

@@ -51,7 +51,9 @@ pub fn table<S: AsRef<str>>(
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.as_ref().chars().count());
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.as_ref().chars().count());
+            }
         }
     }
     let mut out = String::new();
@@ -64,7 +66,7 @@ pub fn table<S: AsRef<str>>(
                 if i == last {
                     c
                 } else {
-                    format!("{c:<w$}", w = widths[i])
+                    format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0))
                 }
             })
             .collect();
@@ -78,7 +80,7 @@ pub fn table<S: AsRef<str>>(
             let padded = if i == last {
                 c.to_string()
             } else {
-                format!("{c:<w$}", w = widths[i])
+                format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0))
             };
             paint(r, i, padded)
         });

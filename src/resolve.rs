@@ -104,7 +104,9 @@ pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
     let mut pins = Vec::new();
     for attr in pin_file.iter().filter(|a| pin_variables.contains(&*a.name)) {
         if let Some(&(file, winner)) = winners.get(&*attr.name) {
-            collect_pins(files[file], winner, &mut pins);
+            if let Some(file) = files.get(file) {
+                collect_pins(file, winner, &mut pins);
+            }
         }
     }
     name_pins(&mut pins);
@@ -169,7 +171,11 @@ fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
         };
         // Terraform keeps the last of duplicate keys; keep the first one's place in the order.
         match seen.get(&*entry.key) {
-            Some(&i) => pins[i] = pin,
+            Some(&i) => {
+                if let Some(slot) = pins.get_mut(i) {
+                    *slot = pin;
+                }
+            }
             None => {
                 seen.insert(&entry.key, pins.len());
                 pins.push(pin);
@@ -185,7 +191,7 @@ fn name_pins(pins: &mut [Pin]) {
         *counts.entry(pin.name.clone()).or_default() += 1;
     }
     for pin in pins.iter_mut() {
-        if counts[&pin.name] > 1 {
+        if counts.get(&pin.name).is_some_and(|&n| n > 1) {
             pin.name = pin.id().into();
         }
     }

@@ -1,5 +1,10 @@
 //! `pins bump`: byte-exact edits on every kind of formatting, `--create`, and every refusal.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! The CI files in the repository call pins commands that exist, with flags that exist.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use clap::Parser;
 use pins::cli::Cli;

@@ -1,6 +1,11 @@
 //! The real-world corpus (../shared/corpus): every file parses, and a splice edit of every
 //! version-like string changes exactly that value's bytes and nothing else.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::path::PathBuf;
 

@@ -1,5 +1,10 @@
 //! Races, crashes, full disks and locks: the write path never loses an update or half-writes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Replays the inputs the fuzzer kept (fuzz/regressions/) through the same invariants the fuzz
 //! target checks, so CI guards them without running the fuzzer.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use pins::tfvars::selfcheck::check;
 

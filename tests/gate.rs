@@ -1,6 +1,11 @@
 //! The CI gate: `check` (one fixture per rule), `record` → `verify`, the three drift scenarios,
 //! tampered records, `tf-args` and `env`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Hostile input: every case exits 2 (or 1 for a finding), names the file and position where there
 //! is one, and leaves every file byte-identical.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

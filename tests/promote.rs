@@ -1,5 +1,10 @@
 //! `pins promote`: only pins travel, byte-exact, with pruning, selection and refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

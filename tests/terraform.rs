@@ -1,6 +1,11 @@
 //! Differential tests: pins' effective values against real Terraform, for the example repository,
 //! tricky fixture repositories and a sample of the real-world corpus.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

@@ -155,7 +155,7 @@ impl Comparison {
                 &rows,
                 |r, col, cell| {
                     if col == 3 {
-                        style.kind(shown[r].kind, &cell)
+                        style.kind(shown.get(r).map_or(Kind::Unchanged, |c| c.kind), &cell)
                     } else {
                         cell
                     }

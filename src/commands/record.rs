@@ -42,8 +42,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     text.push('\n');
     write_new(&out, text.as_bytes()).with_context(|| format!("writing the record {}", out.display()))?;
     let state = match (record.commit.as_deref(), record.dirty) {
-        (Some(c), Some(true)) => format!("commit {} with uncommitted changes", &c[..c.len().min(12)]),
-        (Some(c), _) => format!("commit {}", &c[..c.len().min(12)]),
+        (Some(c), Some(true)) => format!("commit {} with uncommitted changes", short(c)),
+        (Some(c), _) => format!("commit {}", short(c)),
         (None, _) => "no git commit".into(),
     };
     print(&format!(
@@ -54,6 +54,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         out.display()
     ))?;
     Ok(Outcome::Clean)
+}
+
+/// The first 12 characters of a commit id.
+pub fn short(commit: &str) -> String {
+    commit.chars().take(12).collect()
 }
 
 /// Writes a file atomically, creating its folder.

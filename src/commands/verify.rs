@@ -74,7 +74,7 @@ fn against_record(target: &Side, file: &std::path::Path, tested_env: &str) -> Re
             record
                 .commit
                 .as_deref()
-                .map_or("without commit", |c| &c[..c.len().min(12)])
+                .map_or("without commit".to_string(), super::record::short)
         ),
         pin_file: None,
     };

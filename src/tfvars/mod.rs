@@ -215,7 +215,7 @@ impl TfVars {
         let attributes = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
         for (i, attribute) in attributes.iter().enumerate() {
             if let Some(&first) = vars.index.get(&attribute.name) {
-                let first_pos = vars.position(attributes[first].name_span.start());
+                let first_pos = vars.position(attributes.get(first).map_or(0, |a| a.name_span.start()));
                 let message = format!(
                     "`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file",
                     attribute.name, first_pos.line
@@ -245,7 +245,7 @@ impl TfVars {
 
     /// The attribute called `name`.
     pub fn get(&self, name: &str) -> Option<&Attribute> {
-        self.index.get(name).map(|&i| &self.attributes[i])
+        self.index.get(name).and_then(|&i| self.attributes.get(i))
     }
 
     /// The attributes in file order.
@@ -256,7 +256,7 @@ impl TfVars {
     /// The line and column of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
         let line = self.line_starts.partition_point(|&s| s as usize <= offset).max(1);
-        let start = self.line_starts[line - 1] as usize;
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0) as usize;
         let end = offset.min(self.text.len());
         let col = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
         Position { line, col }
@@ -265,9 +265,10 @@ impl TfVars {
     /// An error at a byte offset of this file.
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> SourceError {
         let position = self.position(offset);
-        let start = self.line_starts[position.line - 1] as usize;
-        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
-        let line_text = self.text[start..end].trim_end_matches('\r').replace(BOM, "");
+        let start = self.line_starts.get(position.line - 1).copied().unwrap_or(0) as usize;
+        let line = self.text.get(start..).unwrap_or_default();
+        let line = line.find('\n').map_or(line, |i| line.get(..i).unwrap_or_default());
+        let line_text = line.trim_end_matches('\r').replace(BOM, "");
         SourceError {
             file: self.file.to_string(),
             position,
@@ -315,10 +316,13 @@ fn too_large(file: &str, len: usize) -> SourceError {
 fn invalid_utf8(file: &str, e: std::string::FromUtf8Error) -> SourceError {
     let offset = e.utf8_error().valid_up_to();
     let bytes = e.as_bytes();
-    let before = &bytes[..offset];
+    let before = bytes.get(..offset).unwrap_or_default();
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let col = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
+        .chars()
+        .count()
+        + 1;
     SourceError {
         file: file.to_string(),
         position: Position { line, col },

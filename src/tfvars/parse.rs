@@ -3,6 +3,11 @@
 //! hcl-edit 0.10 rejects duplicate keys inside an object (Terraform keeps the last one) and checks
 //! each new object key against a linearly searched map (quadratic on large maps), so the reader is
 //! our own: it keeps every value's byte span for splicing and never rewrites the source.
+//!
+//! String slicing here is on offsets that are char boundaries by construction: they come from the
+//! parser's positions after ASCII delimiters, from `char_indices`, or from `find` of ASCII text.
+//! The fuzz target (`fuzz/`) and the property tests check that no input makes it panic.
+#![allow(clippy::string_slice)]
 
 use crate::tfvars::ops;
 use crate::tfvars::{Attribute, Entry, Form, Node, Span, Value};
@@ -67,7 +72,9 @@ impl<'a> Parser<'a> {
     }
 
     fn starts_with(&self, s: &str) -> bool {
-        self.bytes[self.pos..].starts_with(s.as_bytes())
+        self.bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(s.as_bytes()))
     }
 
     fn at_newline(&self) -> bool {
@@ -228,7 +235,10 @@ impl<'a> Parser<'a> {
         loop {
             let save = self.pos;
             self.skip_space(false)?;
-            let Some(op) = ops::LEVELS[level].iter().find(|op| self.at_operator(op)) else {
+            let Some(op) = ops::LEVELS
+                .get(level)
+                .and_then(|ops| ops.iter().find(|op| self.at_operator(op)))
+            else {
                 self.pos = save;
                 return Ok(left);
             };
@@ -472,7 +482,10 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let mut out = String::new();
         loop {
-            let run = self.bytes[self.pos..]
+            let run = self
+                .bytes
+                .get(self.pos..)
+                .unwrap_or_default()
                 .iter()
                 .position(|&b| matches!(b, b'"' | b'\\' | b'$' | b'%' | b'\n' | b'\r'))
                 .map_or(self.bytes.len(), |i| self.pos + i);
@@ -500,7 +513,7 @@ impl<'a> Parser<'a> {
 
     /// `$${` and `%%{` are escapes; `${` and `%{` start a template, which a literal value cannot use.
     fn template_mark(&mut self, out: &mut String) -> Result<()> {
-        let mark = self.bytes[self.pos] as char;
+        let mark = self.peek().unwrap_or(b'$') as char;
         if self.peek_at(1) == Some(mark as u8) && self.peek_at(2) == Some(b'{') {
             out.push(mark);
             out.push('{');

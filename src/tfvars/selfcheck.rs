@@ -53,7 +53,7 @@ fn replacement(old: &str, i: usize) -> String {
     format!(
         "{}{}",
         old.chars().rev().take(8).collect::<String>(),
-        EXTRAS[i % EXTRAS.len()]
+        EXTRAS.get(i % EXTRAS.len()).copied().unwrap_or_default()
     )
 }
 
@@ -62,7 +62,7 @@ fn walk<'a>(node: &'a Node, path: Vec<Json>, visible: bool, out: &mut Vec<(&'a N
         Value::String(_) if node.form == Form::Quoted => out.push((node, path, visible)),
         Value::Object(entries) => {
             for (i, e) in entries.iter().enumerate() {
-                let last = !entries[i + 1..].iter().any(|later| later.key == e.key);
+                let last = !entries.iter().skip(i + 1).any(|later| later.key == e.key);
                 let mut p = path.clone();
                 p.push(Json::from(&*e.key));
                 walk(&e.value, p, visible && last, out);

@@ -1,6 +1,11 @@
 //! Format-preserving edits: each edit replaces one byte span of the original text (an insertion
 //! is an empty span), so comments, alignment, quoting, line endings, a byte-order mark and a
 //! missing final newline all survive.
+//!
+//! String slicing here is on offsets that are char boundaries by construction: they come from the
+//! parser's positions after ASCII delimiters, from `char_indices`, or from `find` of ASCII text.
+//! The fuzz target (`fuzz/`) and the property tests check that no input makes it panic.
+#![allow(clippy::string_slice)]
 
 use crate::tfvars::{Attribute, Form, Node, Span, TfVars, Value};
 
@@ -89,7 +94,7 @@ pub fn render_key(key: &str, quote_all: bool) -> String {
 fn line_ending(text: &str, offset: usize) -> &'static str {
     let end = text[offset..].find('\n').map(|i| offset + i);
     match end {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        Some(i) if i > 0 && text.as_bytes().get(i - 1) == Some(&b'\r') => "\r\n",
         Some(_) => "\n",
         None if text.contains("\r\n") => "\r\n",
         None => "\n",
@@ -214,7 +219,12 @@ pub fn render_map(entries: &[(String, String)], eol: &str) -> String {
 pub fn remove_entry(vars: &TfVars, object: &Node, index: usize) -> Edit {
     let text = vars.text();
     let entries = object.entries().unwrap_or_default();
-    let entry = &entries[index];
+    let Some(entry) = entries.get(index) else {
+        return Edit {
+            span: Span::new(0, 0),
+            text: String::new(),
+        };
+    };
     let start = line_start(text, entry.key_span.start());
     let mut after = skip_inline(text, entry.value.span.end());
     if text[after..].starts_with(',') {
@@ -236,7 +246,10 @@ pub fn remove_entry(vars: &TfVars, object: &Node, index: usize) -> Edit {
             text: String::new(),
         };
     }
-    let prev_end = index.checked_sub(1).map(|i| entries[i].value.span.end());
+    let prev_end = index
+        .checked_sub(1)
+        .and_then(|i| entries.get(i))
+        .map(|e| e.value.span.end());
     match prev_end {
         Some(p) => Edit {
             span: Span::new(p, entry.value.span.end()),
@@ -266,7 +279,7 @@ pub fn remove_attribute(vars: &TfVars, attribute: &Attribute) -> Edit {
 
 fn skip_inline(text: &str, mut at: usize) -> usize {
     let bytes = text.as_bytes();
-    while at < bytes.len() && (bytes[at] == b' ' || bytes[at] == b'\t') {
+    while matches!(bytes.get(at), Some(b' ' | b'\t')) {
         at += 1;
     }
     at

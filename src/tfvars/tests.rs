@@ -1,3 +1,5 @@
+#![allow(clippy::indexing_slicing, clippy::string_slice)]
+
 use super::*;
 
 fn parse(text: &str) -> TfVars {

