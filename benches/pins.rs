@@ -1,6 +1,11 @@
 //! In-process figures (criterion): reading, resolving, diffing and editing large pin files.
 //! Whole-process timings against the alternatives are in `bench/run`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pins::diff::compare_pins;
@@ -11,14 +16,21 @@ use pins::tfvars::TfVars;
 fn map_file(n: usize, shift: usize) -> String {
     let mut text = String::from("artifact_versions = {\n");
     for i in 0..n {
-        text.push_str(&format!("  artifact-{i:06} = \"{}.{}.{}\"\n", i % 5, (i + shift) % 20, i % 30));
+        text.push_str(&format!(
+            "  artifact-{i:06} = \"{}.{}.{}\"\n",
+            i % 5,
+            (i + shift) % 20,
+            i % 30
+        ));
     }
     text.push_str("}\n");
     text
 }
 
 fn top_file(n: usize) -> String {
-    (0..n).map(|i| format!("artifact_{i:06} = \"{}.{}.{}\"\n", i % 5, i % 20, i % 30)).collect()
+    (0..n)
+        .map(|i| format!("artifact_{i:06} = \"{}.{}.{}\"\n", i % 5, i % 20, i % 30))
+        .collect()
 }
 
 fn parse(c: &mut Criterion) {

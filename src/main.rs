@@ -1,3 +1,4 @@
+//! The pins binary: parse the command line, run it, print the error chain once, exit 0, 1 or 2.
 use std::process::ExitCode;
 
 use clap::Parser;
