@@ -9,8 +9,9 @@
 
 use std::path::PathBuf;
 
+use pins::tfvars::selfcheck::{quoted_strings, set, to_json};
 use pins::tfvars::splice::{apply, quote, replace_string};
-use pins::tfvars::{Form, Node, TfVars, Value};
+use pins::tfvars::{Node, TfVars, Value};
 use serde_json::Value as Json;
 
 fn corpus() -> Option<Vec<PathBuf>> {
@@ -77,52 +78,6 @@ fn exactly_the_three_known_files_hold_duplicate_keys() {
     );
 }
 
-/// A JSON path step: an object key or a tuple index.
-#[derive(Clone, Debug)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-/// Every quoted string with its JSON path, and whether Terraform sees it (not shadowed by a later
-/// duplicate key).
-fn strings<'a>(node: &'a Node, path: Vec<Step>, visible: bool, out: &mut Vec<(&'a Node, Vec<Step>, bool)>) {
-    match &node.value {
-        Value::String(_) if node.form == Form::Quoted => out.push((node, path, visible)),
-        Value::Object(entries) => {
-            for (i, e) in entries.iter().enumerate() {
-                let last = !entries[i + 1..].iter().any(|later| later.key == e.key);
-                let mut p = path.clone();
-                p.push(Step::Key(e.key.to_string()));
-                strings(&e.value, p, visible && last, out);
-            }
-        }
-        Value::Tuple(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let mut p = path.clone();
-                p.push(Step::Index(i));
-                strings(item, p, visible, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn set(json: &mut Json, path: &[Step], value: Json) {
-    let mut at = json;
-    for step in path {
-        at = match step {
-            Step::Key(k) => &mut at[k.as_str()],
-            Step::Index(i) => &mut at[*i],
-        };
-    }
-    *at = value;
-}
-
-fn to_json(vars: &TfVars) -> Json {
-    Json::Object(vars.iter().map(|a| (a.name.to_string(), a.value.to_json())).collect())
-}
-
 fn looks_like_version(s: &str) -> bool {
     let s = s.strip_prefix('v').unwrap_or(s);
     let parts: Vec<&str> = s.split('.').collect();
@@ -140,11 +95,7 @@ fn splicing_every_version_like_string_changes_only_its_bytes() {
     for path in &files {
         let vars = parse(path);
         let old_json = to_json(&vars);
-        let mut found = Vec::new();
-        for attr in vars.iter() {
-            strings(&attr.value, vec![Step::Key(attr.name.to_string())], true, &mut found);
-        }
-        for (node, json_path, visible) in found
+        for (node, json_path, visible) in quoted_strings(&vars)
             .into_iter()
             .filter(|(n, _, _)| n.as_str().is_some_and(looks_like_version))
         {

@@ -2,12 +2,10 @@
 
 use anyhow::Result;
 
-use crate::commands::edit::{finish, Outcome as EditOutcome};
-use crate::commands::{shadow_notes, Ctx, TextOrJson};
-use crate::plan::{self, Guards, Target};
+use crate::commands::edit::{edit_pin_file, Request};
+use crate::commands::{Ctx, TextOrJson};
+use crate::plan::{self, Target};
 use crate::repo::Repo;
-use crate::tfvars::TfVars;
-use crate::write::Lock;
 use crate::Outcome;
 
 /// Arguments of `pins bump`.
@@ -49,28 +47,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             .first()
             .ok_or_else(|| anyhow::anyhow!("no environments"))?,
     };
-    let sharing: Vec<&str> = repo.sharing(&env.pin_file).iter().map(|e| e.name.as_str()).collect();
-    let guards = Guards {
+    let request = Request {
+        repo: &repo,
+        pin_file: &env.pin_file,
         allow_downgrade: args.allow_downgrade,
         allow_prerelease: args.allow_prerelease,
-        shared: sharing.len() > 1,
-        policy: repo.policy(),
+        dry_run: args.dry_run,
+        format: args.format,
     };
-    let lock = Lock::acquire(repo.root(), &env.pin_file)?;
-    let vars = TfVars::parse(&env.pin_file, lock.read()?)?;
     let target = Target::parse(&args.version);
-    let plan = plan::bump(&vars, &args.pin, &target, args.expect.as_deref(), args.create, guards)?;
-    let notes = shadow_notes(&repo, &env.pin_file, &vars);
-    finish(
-        ctx,
-        lock,
-        &plan,
-        args.dry_run,
-        args.format,
-        EditOutcome {
-            environments: sharing,
-            notes,
-        },
-    )?;
+    edit_pin_file(ctx, request, |vars, guards| {
+        plan::bump(vars, &args.pin, &target, args.expect.as_deref(), args.create, guards)
+    })?;
     Ok(Outcome::Clean)
 }

@@ -4,8 +4,10 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::commands::{print, Ctx, TextOrJson};
-use crate::plan::Plan;
+use crate::plan::{Guards, Plan};
+use crate::repo::Repo;
 use crate::report;
+use crate::tfvars::TfVars;
 use crate::write::{preview, Lock};
 
 /// What a write command reports besides the plan.
@@ -14,8 +16,68 @@ pub struct Outcome<'a> {
     pub notes: Vec<String>,
 }
 
+/// What a write command asks of the pipeline.
+pub struct Request<'r> {
+    pub repo: &'r Repo,
+    pub pin_file: &'r str,
+    pub allow_downgrade: bool,
+    pub allow_prerelease: bool,
+    pub dry_run: bool,
+    pub format: TextOrJson,
+}
+
+/// The one write pipeline: lock the pin file, read and parse it under the lock, let `plan` compute
+/// the edit, then preview or write it atomically and print the summary.
+pub fn edit_pin_file<F>(ctx: &Ctx, request: Request, plan: F) -> Result<()>
+where
+    F: for<'v> FnOnce(&'v TfVars, Guards) -> Result<Plan<'v>>,
+{
+    let Request { repo, pin_file, .. } = request;
+    let sharing: Vec<&str> = repo.sharing(pin_file).iter().map(|e| e.name.as_str()).collect();
+    let guards = Guards {
+        allow_downgrade: request.allow_downgrade,
+        allow_prerelease: request.allow_prerelease,
+        shared: sharing.len() > 1,
+        policy: repo.policy(),
+    };
+    let lock = Lock::acquire(repo.root(), pin_file)?;
+    let vars = TfVars::parse(pin_file, lock.read()?)?;
+    let plan = plan(&vars, guards)?;
+    let notes = shadow_notes(repo, pin_file, &vars);
+    finish(
+        ctx,
+        lock,
+        &plan,
+        request.dry_run,
+        request.format,
+        Outcome {
+            environments: sharing,
+            notes,
+        },
+    )
+}
+
+/// Notes for data files that set a variable of `pin_file`: Terraform lets them win, so an edit of
+/// the pin file would not reach that environment.
+fn shadow_notes(repo: &Repo, pin_file: &str, vars: &TfVars) -> Vec<String> {
+    let mut notes = Vec::new();
+    for env in repo.sharing(pin_file) {
+        for data in &env.data_files {
+            let Ok(data_vars) = repo.load(data) else { continue };
+            for attr in data_vars.iter().filter(|a| vars.get(&a.name).is_some()) {
+                let at = data_vars.position(attr.name_span.start());
+                notes.push(format!(
+                    "{data}:{at} sets `{}`, which overrides {pin_file} for {}: Terraform will not use this file's value there",
+                    attr.name, env.name
+                ));
+            }
+        }
+    }
+    notes
+}
+
 /// Writes (or with `dry_run` previews) `plan` under `lock` and prints the summary.
-pub fn finish(ctx: &Ctx, lock: Lock, plan: &Plan, dry_run: bool, format: TextOrJson, extra: Outcome) -> Result<()> {
+fn finish(ctx: &Ctx, lock: Lock, plan: &Plan, dry_run: bool, format: TextOrJson, extra: Outcome) -> Result<()> {
     let written = plan.changes_file() && !dry_run;
     if written {
         lock.write(plan.new.as_bytes())?;

@@ -91,22 +91,3 @@ pub enum TextOrJson {
     Text,
     Json,
 }
-
-/// Notes for data files that set a variable of `pin_file`: Terraform lets them win, so an edit of
-/// the pin file would not reach that environment.
-pub fn shadow_notes(repo: &crate::repo::Repo, pin_file: &str, vars: &crate::tfvars::TfVars) -> Vec<String> {
-    let mut notes = Vec::new();
-    for env in repo.sharing(pin_file) {
-        for data in &env.data_files {
-            let Ok(data_vars) = repo.load(data) else { continue };
-            for attr in data_vars.iter().filter(|a| vars.get(&a.name).is_some()) {
-                let at = data_vars.position(attr.name_span.start());
-                notes.push(format!(
-                    "{data}:{at} sets `{}`, which overrides {pin_file} for {}: Terraform will not use this file's value there",
-                    attr.name, env.name
-                ));
-            }
-        }
-    }
-    notes
-}

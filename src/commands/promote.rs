@@ -2,13 +2,11 @@
 
 use anyhow::{bail, Result};
 
-use crate::commands::edit::{finish, Outcome as EditOutcome};
-use crate::commands::{print, shadow_notes, Ctx, TextOrJson};
-use crate::plan::{self, Guards};
+use crate::commands::edit::{edit_pin_file, Request};
+use crate::commands::{print, Ctx, TextOrJson};
+use crate::plan;
 use crate::repo::Repo;
 use crate::resolve::{resolve, Pin};
-use crate::tfvars::TfVars;
-use crate::write::Lock;
 use crate::Outcome;
 
 /// Arguments of `pins promote`.
@@ -51,28 +49,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let pins = selected(resolve(&repo, from)?.pins, &args.only)?;
-    let sharing: Vec<&str> = repo.sharing(&to.pin_file).iter().map(|e| e.name.as_str()).collect();
-    let guards = Guards {
+    let request = Request {
+        repo: &repo,
+        pin_file: &to.pin_file,
         allow_downgrade: args.allow_downgrade,
         allow_prerelease: args.allow_prerelease,
-        shared: sharing.len() > 1,
-        policy: repo.policy(),
+        dry_run: args.dry_run,
+        format: args.format,
     };
-    let lock = Lock::acquire(repo.root(), &to.pin_file)?;
-    let vars = TfVars::parse(&to.pin_file, lock.read()?)?;
-    let plan = plan::promote(&vars, &pins, args.prune && args.only.is_empty(), guards)?;
-    let notes = shadow_notes(&repo, &to.pin_file, &vars);
-    finish(
-        ctx,
-        lock,
-        &plan,
-        args.dry_run,
-        args.format,
-        EditOutcome {
-            environments: sharing,
-            notes,
-        },
-    )?;
+    let prune = args.prune && args.only.is_empty();
+    edit_pin_file(ctx, request, |vars, guards| plan::promote(vars, &pins, prune, guards))?;
     Ok(Outcome::Clean)
 }
 

@@ -19,12 +19,10 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         return Ok(());
     };
     let before = to_json(&vars);
-    let mut strings = Vec::new();
     for attr in vars.iter() {
         let _ = vars.position(attr.value.span.end());
-        walk(&attr.value, vec![Json::from(&*attr.name)], true, &mut strings);
     }
-    for (i, (node, path, visible)) in strings.into_iter().take(MAX_EDITS).enumerate() {
+    for (i, (node, path, visible)) in quoted_strings(&vars).into_iter().take(MAX_EDITS).enumerate() {
         let new = replacement(node.as_str().unwrap_or_default(), i);
         let edit = replace_string(node, &new).map_err(|e| format!("a quoted string was not editable: {e}"))?;
         let text = apply(vars.text(), &[edit]);
@@ -57,7 +55,20 @@ fn replacement(old: &str, i: usize) -> String {
     )
 }
 
-fn walk<'a>(node: &'a Node, path: Vec<Json>, visible: bool, out: &mut Vec<(&'a Node, Vec<Json>, bool)>) {
+/// A quoted string value, its JSON path (`["variable", "key", 0, …]`), and whether Terraform sees
+/// it (false when a later duplicate key shadows it).
+pub type StringAt<'a> = (&'a Node, Vec<Json>, bool);
+
+/// Every quoted string value of a file, in file order.
+pub fn quoted_strings(vars: &TfVars) -> Vec<StringAt<'_>> {
+    let mut out = Vec::new();
+    for attr in vars.iter() {
+        walk(&attr.value, vec![Json::from(&*attr.name)], true, &mut out);
+    }
+    out
+}
+
+fn walk<'a>(node: &'a Node, path: Vec<Json>, visible: bool, out: &mut Vec<StringAt<'a>>) {
     match &node.value {
         Value::String(_) if node.form == Form::Quoted => out.push((node, path, visible)),
         Value::Object(entries) => {
@@ -79,7 +90,8 @@ fn walk<'a>(node: &'a Node, path: Vec<Json>, visible: bool, out: &mut Vec<(&'a N
     }
 }
 
-fn set(json: &mut Json, path: &[Json], value: Json) {
+/// Replaces the value at a JSON path.
+pub fn set(json: &mut Json, path: &[Json], value: Json) {
     let mut at = json;
     for step in path {
         at = match step {
@@ -91,6 +103,7 @@ fn set(json: &mut Json, path: &[Json], value: Json) {
     *at = value;
 }
 
-fn to_json(vars: &TfVars) -> Json {
+/// Every attribute of a file as one JSON object, as Terraform would see them.
+pub fn to_json(vars: &TfVars) -> Json {
     Json::Object(vars.iter().map(|a| (a.name.to_string(), a.value.to_json())).collect())
 }
