@@ -343,14 +343,58 @@ pub fn number_text(n: &str) -> String {
 }
 
 fn number_json(n: &str) -> Json {
-    if let Ok(i) = n.parse::<i64>() {
-        return Json::from(i);
+    let decimal =
+        canonical_decimal(n).or_else(|| n.parse::<f64>().ok().and_then(|f| canonical_decimal(&format!("{f:?}"))));
+    decimal
+        .and_then(|d| serde_json::from_str::<serde_json::Number>(&d).ok())
+        .map_or(Json::Null, Json::Number)
+}
+
+/// Exponents beyond this are not expanded into digits (no real var-file has them).
+const MAX_EXPONENT: i64 = 1000;
+
+/// The exact decimal value of a number literal as Terraform prints it: no exponent, no leading or
+/// trailing zeros (`1.50e3` → `1500`, `1e-3` → `0.001`, `-0` → `0`).
+pub fn canonical_decimal(n: &str) -> Option<String> {
+    let (negative, rest) = match n.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, n),
+    };
+    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok().filter(|e| e.abs() <= MAX_EXPONENT)?),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    match n.parse::<f64>() {
-        Ok(f) if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => Json::from(f as i64),
-        Ok(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
-        Err(_) => Json::Null,
+    let digits: String = format!("{int}{frac}");
+    let point = int.len() as i64 + exponent;
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_start_matches('0');
+    let point = point - leading as i64;
+    if digits.is_empty() {
+        return Some("0".into());
     }
+    let len = digits.len() as i64;
+    let text = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point >= len {
+        format!("{digits}{}", "0".repeat((point - len) as usize))
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{a}.{b}")
+    };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    Some(if negative && text != "0" {
+        format!("-{text}")
+    } else {
+        text
+    })
 }
 
 #[cfg(test)]

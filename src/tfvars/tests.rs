@@ -123,3 +123,26 @@ fn folds_operators_like_terraform() {
     assert_eq!(json("a = -(3)", "a"), serde_json::json!(-3));
     assert_eq!(json("a = 7 / 2", "a"), serde_json::json!(3.5));
 }
+
+#[test]
+fn numbers_print_as_terraform_prints_them() {
+    let cases = [
+        ("1.0", "1"),
+        ("1e-3", "0.001"),
+        ("0.1", "0.1"),
+        ("12345678901234567890", "12345678901234567890"),
+        ("-0", "0"),
+        ("2.50", "2.5"),
+        ("1.50e3", "1500"),
+        ("-12.5e-1", "-1.25"),
+        ("007", "7"),
+    ];
+    for (literal, printed) in cases {
+        assert_eq!(canonical_decimal(literal).as_deref(), Some(printed), "{literal}");
+    }
+    assert_eq!(json("a = 1.5e300", "a").to_string().len(), 301);
+    assert_eq!(json("a = 7 / 2", "a").to_string(), "3.5");
+    assert_eq!(json("a = 0.1 + 0.2", "a").to_string(), "0.3");
+    assert_eq!(json("a = 1 / 8", "a").to_string(), "0.125");
+    assert_eq!(json("a = 1.5 * -2", "a").to_string(), "-3");
+}

@@ -82,7 +82,7 @@ pub fn tricky() -> Vec<Fixture> {
             [
                 &format!("{}network = {{\n  cidr = \"10.0.0.0/16\"\n  subnets = [\n    {{ name = \"a\", size = 24, public = true }},\n    {{ name = \"b\", size = 25.5, public = false, extra = null }},\n  ]\n  nested = {{ deeper = {{ deepest = [1, -2, 3e2, [\"x\"]] }} }}\n}}\n", dd[0]),
                 dd[1],
-                &format!("{}empty_list = []\nempty_map = {{}}\nzero = 0\nnegative = -1.25\n", dd[2]),
+                &format!("{}empty_list = []\nempty_map = {{}}\nzero = 0\nnegative = -1.25\nnumbers = [1.0, 1e-3, 0.1, 12345678901234567890, -0, 1.5e300, 2.50, 7 / 2, 1 / 8, 0.1 + 0.2, 1.5 * 1.5, 10 - 0.25, 10 % 3, 24 * 60]\nlogic = {{ t = 1 < 2 && !false, pick = 2 == 2 ? \"yes\" : \"no\" }}\n", dd[2]),
             ],
         ),
         layout(
