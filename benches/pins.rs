@@ -54,7 +54,7 @@ fn diff(c: &mut Criterion) {
             bench.iter(|| {
                 let va = TfVars::parse("a", a.clone().into_bytes()).unwrap();
                 let vb = TfVars::parse("b", b.clone().into_bytes()).unwrap();
-                compare_pins(&file_pins(&va), &file_pins(&vb)).len()
+                compare_pins(&file_pins(&va), &file_pins(&vb), false).changes.len()
             })
         });
     }

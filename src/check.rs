@@ -31,8 +31,8 @@ impl Finding {
     ) -> Finding {
         Finding {
             file: file.to_string(),
-            line: position.map(|p| p.line),
-            col: position.map(|p| p.col),
+            line: position.map(|p| p.line as usize),
+            col: position.map(|p| p.col as usize),
             rule,
             message,
             help: help.into(),

@@ -1,6 +1,6 @@
 //! Comparing the effective pins (and data) of two environments.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
@@ -25,33 +25,52 @@ pub struct DataChange {
     pub to: Option<Json>,
 }
 
-/// Every pin of either side, matched by identity, in `a`'s order then `b`'s new ones.
-pub fn compare_pins(a: &[Pin], b: &[Pin]) -> Vec<Change> {
-    let b_index: HashMap<(&str, Option<&str>), &Pin> = b.iter().map(|p| (p.id_parts(), p)).collect();
-    let a_ids: HashSet<(&str, Option<&str>)> = a.iter().map(Pin::id_parts).collect();
-    let mut changes: Vec<Change> = a
-        .iter()
-        .map(|pa| {
-            let pb = b_index.get(&pa.id_parts());
-            let to = pb.map(|p| p.version.clone());
-            let pin = pb.map_or(&pa.name, |p| &p.name).clone();
-            Change {
-                kind: classify(Some(&pa.version), to.as_deref()),
-                pin,
-                from: Some(pa.version.clone()),
-                to,
+/// Pins of two sides compared: the changes, and how many pins are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Comparison {
+    /// Differing pins (and equal ones when asked for), in `a`'s order then `b`'s new ones.
+    pub changes: Vec<Change>,
+    pub identical: usize,
+}
+
+/// Every pin of either side, matched by identity; equal pins are listed only with `keep_equal`
+/// (a 100k-pin comparison would otherwise hold a change per pin).
+pub fn compare_pins(a: &[Pin], b: &[Pin], keep_equal: bool) -> Comparison {
+    let b_index: HashMap<(&str, Option<&str>), usize> = b.iter().enumerate().map(|(i, p)| (p.id_parts(), i)).collect();
+    let mut matched = vec![false; b.len()];
+    let mut out = Comparison::default();
+    for pa in a {
+        let pb = b_index.get(&pa.id_parts()).and_then(|&i| {
+            if let Some(m) = matched.get_mut(i) {
+                *m = true;
             }
-        })
-        .collect();
-    for pb in b.iter().filter(|p| !a_ids.contains(&p.id_parts())) {
-        changes.push(Change {
+            b.get(i)
+        });
+        let to = pb.map(|p| p.version.clone());
+        let kind = classify(Some(&pa.version), to.as_deref());
+        if kind == Kind::Unchanged {
+            out.identical += 1;
+            if !keep_equal {
+                continue;
+            }
+        }
+        let pin = pb.map_or(&pa.name, |p| &p.name).clone();
+        out.changes.push(Change {
+            kind,
+            pin,
+            from: Some(pa.version.clone()),
+            to,
+        });
+    }
+    for pb in b.iter().zip(&matched).filter(|(_, m)| !**m).map(|(p, _)| p) {
+        out.changes.push(Change {
             pin: pb.name.clone(),
             from: None,
             to: Some(pb.version.clone()),
             kind: Kind::Added,
         });
     }
-    changes
+    out
 }
 
 /// The data variables whose effective values differ, sorted by name.
@@ -72,11 +91,11 @@ pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
         .collect()
 }
 
-/// `3 pins differ: 1 major, 2 patch`, or that none do.
-pub fn summary(changes: &[Change]) -> String {
+/// `3 pins differ: 1 major, 2 patch`, or that none do (`identical` pins are equal).
+pub fn summary(changes: &[Change], identical: usize) -> String {
     let differing: Vec<&Change> = changes.iter().filter(|c| c.kind != Kind::Unchanged).collect();
     if differing.is_empty() {
-        return format!("no pins differ ({} identical)", changes.len());
+        return format!("no pins differ ({identical} identical)");
     }
     let mut counts: Vec<(Kind, usize)> = Vec::new();
     for c in &differing {

@@ -1,7 +1,7 @@
 //! Effective values of an environment with Terraform's precedence: var-files in order, a later
 //! file replaces a whole variable (maps are not merged), each value with its provenance.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::Result;
 use serde_json::Value as Json;
@@ -91,32 +91,25 @@ pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
 }
 
 /// The effective pins and data of var-files given in Terraform's order (the pin file first).
+///
+/// Lookups go through each file's own index rather than new maps over all variables: on a
+/// 100k-pin file the extra maps would cost more memory than the pins themselves.
 pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
     let Some(pin_file) = files.first() else {
         return (Vec::new(), Vec::new());
     };
-    let winners = winners(files);
-    let pin_variables: HashSet<&str> = pin_file
-        .iter()
-        .filter(|a| is_pin_value(&a.value))
-        .map(|a| &*a.name)
-        .collect();
+    let is_pin_variable = |name: &str| pin_file.get(name).is_some_and(|a| is_pin_value(&a.value));
     let mut pins = Vec::new();
-    for attr in pin_file.iter().filter(|a| pin_variables.contains(&*a.name)) {
-        if let Some(&(file, winner)) = winners.get(&*attr.name) {
-            if let Some(file) = files.get(file) {
-                collect_pins(file, winner, &mut pins);
-            }
-        }
+    for attr in pin_file.iter().filter(|a| is_pin_value(&a.value)) {
+        let (file, winner) = winner(files, &attr.name).unwrap_or((pin_file, attr));
+        collect_pins(file, winner, &mut pins);
     }
     name_pins(&mut pins);
     let mut data: Vec<Datum> = Vec::new();
     for (i, file) in files.iter().enumerate() {
-        for attr in file.iter().filter(|a| !pin_variables.contains(&*a.name)) {
-            if winners
-                .get(&*attr.name)
-                .is_some_and(|w| std::ptr::eq(w.1, attr) && w.0 == i)
-            {
+        let later = files.get(i + 1..).unwrap_or_default();
+        for attr in file.iter().filter(|a| !is_pin_variable(&a.name)) {
+            if later.iter().all(|f| f.get(&attr.name).is_none()) {
                 let origin = origin(file, attr.name_span.start());
                 data.push(Datum {
                     name: attr.name.clone(),
@@ -130,15 +123,9 @@ pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
     (pins, data)
 }
 
-/// For every variable, the file and attribute that set it last.
-fn winners<'a>(files: &[&'a TfVars]) -> HashMap<&'a str, (usize, &'a Attribute)> {
-    let mut winners = HashMap::new();
-    for (i, file) in files.iter().enumerate() {
-        for attr in file.iter() {
-            winners.insert(&*attr.name, (i, attr));
-        }
-    }
-    winners
+/// The file and attribute that set `name` last.
+fn winner<'a>(files: &[&'a TfVars], name: &str) -> Option<(&'a TfVars, &'a Attribute)> {
+    files.iter().rev().find_map(|f| f.get(name).map(|a| (*f, a)))
 }
 
 fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
@@ -186,6 +173,15 @@ fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
 
 /// Names each pin by its key, or `variable.key` where the key alone is ambiguous.
 fn name_pins(pins: &mut [Pin]) {
+    // Keys of one map are unique (duplicates were merged) and top-level names are unique, so a
+    // name can only be ambiguous when there are several maps, or a map beside top-level pins.
+    let mut maps = pins.iter().filter(|p| p.key.is_some()).map(|p| &p.variable);
+    let first_map = maps.next();
+    let several_maps = first_map.is_some_and(|m| maps.any(|v| v != m));
+    let top_level = pins.iter().any(|p| p.key.is_none());
+    if !several_maps && !(top_level && first_map.is_some()) {
+        return;
+    }
     let mut counts: HashMap<Str, usize> = HashMap::new();
     for pin in pins.iter() {
         *counts.entry(pin.name.clone()).or_default() += 1;

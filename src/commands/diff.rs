@@ -62,32 +62,27 @@ impl Side {
     }
 
     /// What a comparison shows of this side.
-    pub fn view(&self) -> View {
-        let pin_text = self
-            .effective
-            .files
-            .first()
-            .map(|f| f.text().to_string())
-            .unwrap_or_default();
+    pub fn view(&self) -> View<'_> {
+        let pin_text = self.effective.files.first().map(|f| f.text()).unwrap_or_default();
         View {
             environment: self.effective.environment.name.clone(),
             revision: self.repo.revision().map(str::to_string),
             label: self.label(),
-            pin_file: Some((self.effective.environment.pin_file.clone(), pin_text)),
+            pin_file: Some((&self.effective.environment.pin_file, pin_text)),
         }
     }
 }
 
 /// What a rendered comparison names of one side.
-pub struct View {
+pub struct View<'a> {
     pub environment: String,
     pub revision: Option<String>,
     pub label: String,
-    /// The pin file's name and text, for `--format patch`.
-    pub pin_file: Option<(String, String)>,
+    /// The pin file's name and text, for `--format patch` (borrowed: never copied).
+    pub pin_file: Option<(&'a str, &'a str)>,
 }
 
-impl View {
+impl View<'_> {
     fn label(&self) -> String {
         self.label.clone()
     }
@@ -98,22 +93,36 @@ impl View {
 }
 
 /// A computed comparison, ready to be rendered.
-pub struct Comparison {
-    pub from: View,
-    pub to: View,
+pub struct Comparison<'a> {
+    pub from: View<'a>,
+    pub to: View<'a>,
+    /// The differing pins, and the equal ones too when they are to be shown.
     pub changes: Vec<Change>,
+    /// How many pins are equal on both sides.
+    pub identical: usize,
     pub data_changes: Option<Vec<DataChange>>,
 }
 
-impl Comparison {
-    /// Compares two sides.
-    pub fn new(from: &Side, to: &Side, data: bool) -> Comparison {
-        let changes = compare_pins(&from.effective.pins, &to.effective.pins);
+impl<'a> Comparison<'a> {
+    /// Compares two sides; `all` keeps the equal pins for display.
+    pub fn new(from: &'a Side, to: &'a Side, data: bool, all: bool) -> Comparison<'a> {
+        let pins = compare_pins(&from.effective.pins, &to.effective.pins, all);
         let data_changes = data.then(|| compare_data(&from.effective.data, &to.effective.data));
+        Comparison::of(from.view(), to.view(), pins, data_changes)
+    }
+
+    /// A comparison of already compared pins.
+    pub fn of(
+        from: View<'a>,
+        to: View<'a>,
+        pins: crate::diff::Comparison,
+        data_changes: Option<Vec<DataChange>>,
+    ) -> Self {
         Comparison {
-            from: from.view(),
-            to: to.view(),
-            changes,
+            from,
+            to,
+            changes: pins.changes,
+            identical: pins.identical,
             data_changes,
         }
     }
@@ -163,7 +172,7 @@ impl Comparison {
             ));
         }
         out.push('\n');
-        out.push_str(&summary(&self.changes));
+        out.push_str(&summary(&self.changes, self.identical));
         out.push('\n');
         if let Some(data) = &self.data_changes {
             out.push_str(&data_text(data, &a, &b));
@@ -207,7 +216,7 @@ impl Comparison {
             }
             out.push('\n');
         }
-        out.push_str(&format!("**{}**\n", summary(&self.changes)));
+        out.push_str(&format!("**{}**\n", summary(&self.changes, self.identical)));
         if let Some(data) = self.data_changes.as_ref().filter(|d| !d.is_empty()) {
             out.push_str(&format!("\n<details><summary>{} data variables differ (expected between environments)</summary>\n\n| Variable | {} | {} |\n|---|---|---|\n", data.len(), report::md_code(&a), report::md_code(&b)));
             for d in data {
@@ -224,8 +233,8 @@ impl Comparison {
     }
 
     fn patch(&self) -> String {
-        let part = |v: &View| match &v.pin_file {
-            Some((file, text)) => (format!("{file} ({})", v.label), text.clone()),
+        let part = |v: &View| match v.pin_file {
+            Some((file, text)) => (format!("{file} ({})", v.label), text.to_string()),
             None => (v.label.clone(), String::new()),
         };
         let ((a_name, a_text), (b_name, b_text)) = (part(&self.from), part(&self.to));
@@ -259,7 +268,7 @@ fn value(v: &Option<Value>) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let from = Side::load(ctx, &args.from)?;
     let to = Side::load(ctx, &args.to)?;
-    let comparison = Comparison::new(&from, &to, args.data);
+    let comparison = Comparison::new(&from, &to, args.data, args.all);
     print(&comparison.render(args.format, args.all, ctx.style))?;
     Ok(Outcome::findings_if(comparison.differs()))
 }

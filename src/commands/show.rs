@@ -79,7 +79,7 @@ fn json_entry<'a>(version: &'a str, variable: &'a str, origin: &'a Origin) -> Pi
         version,
         variable,
         file: &origin.file,
-        line: origin.position.line,
+        line: origin.position.line as usize,
     }
 }
 

@@ -45,9 +45,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 )
             })?,
     };
+    let mut tested = None;
     let comparison = match (&args.tested, &args.tested_ref) {
         (Some(file), _) => against_record(&target, file, &tested_env)?,
-        (None, Some(rev)) => Comparison::new(&Side::load(ctx, &format!("{tested_env}@{rev}"))?, &target, false),
+        (None, Some(rev)) => Comparison::new(
+            tested.insert(Side::load(ctx, &format!("{tested_env}@{rev}"))?),
+            &target,
+            false,
+            false,
+        ),
         (None, None) => bail!("pass --tested FILE or --tested-ref REV"),
     };
     let mut text = comparison.render(args.format, false, ctx.style);
@@ -58,7 +64,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     Ok(Outcome::findings_if(comparison.differs()))
 }
 
-fn against_record(target: &Side, file: &std::path::Path, tested_env: &str) -> Result<Comparison> {
+fn against_record<'a>(target: &'a Side, file: &std::path::Path, tested_env: &str) -> Result<Comparison<'a>> {
     let shown = file.display().to_string();
     let text = std::fs::read_to_string(file).with_context(|| format!("reading the record {shown}"))?;
     let record = Record::parse(&shown, &text)?;
@@ -78,13 +84,8 @@ fn against_record(target: &Side, file: &std::path::Path, tested_env: &str) -> Re
         ),
         pin_file: None,
     };
-    let changes = compare_pins(&record.to_pins(), &target.effective.pins);
-    Ok(Comparison {
-        from,
-        to: target.view(),
-        changes,
-        data_changes: None,
-    })
+    let pins = compare_pins(&record.to_pins(), &target.effective.pins, false);
+    Ok(Comparison::of(from, target.view(), pins, None))
 }
 
 fn verdict(comparison: &Comparison) -> String {

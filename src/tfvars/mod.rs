@@ -151,8 +151,8 @@ pub struct Attribute {
 /// A line and column, both counted from 1; the column counts characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
-    pub line: usize,
-    pub col: usize,
+    pub line: u32,
+    pub col: u32,
 }
 
 impl fmt::Display for Position {
@@ -174,7 +174,7 @@ impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.file, self.position, self.message)?;
         if !self.line_text.is_empty() {
-            let caret = " ".repeat(self.position.col.saturating_sub(1));
+            let caret = " ".repeat(self.position.col.saturating_sub(1) as usize);
             write!(f, "\n  | {}\n  | {caret}^", self.line_text)?;
         }
         Ok(())
@@ -259,13 +259,16 @@ impl TfVars {
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0) as usize;
         let end = offset.min(self.text.len());
         let col = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
-        Position { line, col }
+        Position {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// An error at a byte offset of this file.
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> SourceError {
         let position = self.position(offset);
-        let start = self.line_starts.get(position.line - 1).copied().unwrap_or(0) as usize;
+        let start = self.line_starts.get(position.line as usize - 1).copied().unwrap_or(0) as usize;
         let line = self.text.get(start..).unwrap_or_default();
         let line = line.find('\n').map_or(line, |i| line.get(..i).unwrap_or_default());
         let line_text = line.trim_end_matches('\r').replace(BOM, "");
@@ -325,7 +328,10 @@ fn invalid_utf8(file: &str, e: std::string::FromUtf8Error) -> SourceError {
         + 1;
     SourceError {
         file: file.to_string(),
-        position: Position { line, col },
+        position: Position {
+            line: line as u32,
+            col: col as u32,
+        },
         message: format!(
             "invalid UTF-8 (byte 0x{:02x}); Terraform reads .tfvars files as UTF-8",
             bytes.get(offset).copied().unwrap_or(0)
