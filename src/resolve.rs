@@ -179,7 +179,8 @@ fn name_pins(pins: &mut [Pin]) {
     let first_map = maps.next();
     let several_maps = first_map.is_some_and(|m| maps.any(|v| v != m));
     let top_level = pins.iter().any(|p| p.key.is_none());
-    if !several_maps && !(top_level && first_map.is_some()) {
+    let clash_possible = several_maps || (top_level && first_map.is_some());
+    if !clash_possible {
         return;
     }
     let mut counts: HashMap<Str, usize> = HashMap::new();
