@@ -6,20 +6,12 @@ use std::collections::{HashMap, HashSet};
 use anyhow::{anyhow, bail, Result};
 
 use crate::config::Policy;
+use crate::diff::Change;
 use crate::repo::suggest;
 use crate::resolve::{file_pins, find, find_in_file, locate, Pin};
 use crate::tfvars::splice::{self, Edit};
 use crate::tfvars::{Node, TfVars};
 use crate::version::{self, classify, Kind, Level};
-
-/// One pin's change in a plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PinChange {
-    pub pin: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub kind: Kind,
-}
 
 /// A planned edit of one file.
 #[derive(Debug, Clone)]
@@ -27,7 +19,7 @@ pub struct Plan<'a> {
     pub file: String,
     pub old: &'a str,
     pub new: String,
-    pub changes: Vec<PinChange>,
+    pub changes: Vec<Change>,
     /// Pins only in the target, kept (or, with `--prune`, listed as removed in `changes`).
     pub kept: Vec<String>,
 }
@@ -136,11 +128,11 @@ pub fn bump<'a>(
             why
         )
     })?;
-    let change = PinChange {
-        pin: pin.name.to_string(),
+    let change = Change {
+        pin: pin.name.clone(),
         kind: classify(Some(&pin.version), Some(&new)),
-        from: Some(pin.version.to_string()),
-        to: Some(new),
+        from: Some(pin.version.clone()),
+        to: Some(new.into()),
     };
     Ok(plan(vars, vec![edit], vec![change], Vec::new()))
 }
@@ -174,10 +166,10 @@ fn create_pin<'a>(
         },
         None => splice::append_attributes(vars, &[(variable.clone(), splice::quote(new))]),
     };
-    let change = PinChange {
-        pin: name.to_string(),
+    let change = Change {
+        pin: name.into(),
         from: None,
-        to: Some(new.clone()),
+        to: Some(new.as_str().into()),
         kind: Kind::Added,
     };
     Ok(plan(vars, vec![edit], vec![change], Vec::new()))
@@ -245,19 +237,19 @@ pub fn promote<'a>(vars: &'a TfVars, from: &[Pin], prune: bool, guards: Guards) 
                         vars.error_at(node.span.start(), format!("cannot edit {}", current.name))
                     )
                 })?);
-                changes.push(PinChange {
-                    pin: pin.name.to_string(),
-                    from: Some(current.version.to_string()),
-                    to: Some(pin.version.to_string()),
+                changes.push(Change {
+                    pin: pin.name.clone(),
+                    from: Some(current.version.clone()),
+                    to: Some(pin.version.clone()),
                     kind: classify(Some(&current.version), Some(&pin.version)),
                 });
             }
             None => {
                 additions.push((pin, pin.version.to_string()));
-                changes.push(PinChange {
-                    pin: pin.name.to_string(),
+                changes.push(Change {
+                    pin: pin.name.clone(),
                     from: None,
-                    to: Some(pin.version.to_string()),
+                    to: Some(pin.version.clone()),
                     kind: Kind::Added,
                 });
             }
@@ -268,9 +260,9 @@ pub fn promote<'a>(vars: &'a TfVars, from: &[Pin], prune: bool, guards: Guards) 
     for stale in existing.iter().filter(|p| !from_ids.contains(&p.id())) {
         if prune {
             edits.push(removal(vars, stale)?);
-            changes.push(PinChange {
-                pin: stale.name.to_string(),
-                from: Some(stale.version.to_string()),
+            changes.push(Change {
+                pin: stale.name.clone(),
+                from: Some(stale.version.clone()),
                 to: None,
                 kind: Kind::Removed,
             });
@@ -352,7 +344,7 @@ fn removal(vars: &TfVars, pin: &Pin) -> Result<Edit> {
     Ok(splice::remove_entry(vars, &attr.value, index))
 }
 
-fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<PinChange>, kept: Vec<String>) -> Plan<'a> {
+fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<Change>, kept: Vec<String>) -> Plan<'a> {
     let new = splice::apply(vars.text(), &edits);
     Plan {
         file: vars.file().to_string(),
