@@ -1,5 +1,6 @@
 //! Hostile input: every case exits 2 (or 1 for a finding), names the file and position where there
-//! is one, and leaves every file byte-identical.
+//! is one, and leaves every file byte-identical. (A pin file locked by another process is in
+//! `tests/faults.rs`.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -473,22 +474,4 @@ fn every_hostile_input_is_refused_cleanly() {
     for c in &cases {
         run(c);
     }
-}
-
-#[test]
-fn a_locked_pin_file_times_out_with_a_clear_error() {
-    let repo = Repo::new(&layout("h", DEV, SHARED, DATA).pairs());
-    let holder = std::fs::File::open(repo.path().join("development.tfvars")).unwrap();
-    holder.lock().unwrap();
-    let before = repo.snapshot();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pins"))
-        .arg("--repo")
-        .arg(repo.path())
-        .args(["bump", "lambda-x", "1.6.0"])
-        .env("PINS_LOCK_TIMEOUT_MS", "200")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is locked by another process"));
-    assert_eq!(repo.snapshot(), before);
 }
