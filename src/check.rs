@@ -291,35 +291,32 @@ fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Findi
         .iter()
         .map(|(env, pins)| (*env, pins.iter().map(|p| (p.id_parts(), p)).collect()))
         .collect();
+    // One finding per place and earlier environment: environments sharing a pin file would
+    // otherwise report the same line twice.
+    let mut ahead: BTreeMap<(&str, Position, &str), (&Pin, &Pin, Vec<&str>)> = BTreeMap::new();
     for (j, (later, later_pins)) in resolved.iter().enumerate() {
-        let mut ahead: Vec<(&Pin, &str, &Pin)> = Vec::new();
         for (earlier, earlier_pins) in resolved.iter().take(j) {
             for (id, pin) in later_pins {
-                if let Some(before) = earlier_pins
-                    .get(id)
-                    .filter(|b| version::is_downgrade(&pin.version, &b.version))
-                {
-                    ahead.push((pin, earlier, before));
+                let Some(before) = earlier_pins.get(id) else { continue };
+                if version::is_downgrade(&pin.version, &before.version) {
+                    let key = (&*pin.origin.file, pin.origin.position, *earlier);
+                    ahead.entry(key).or_insert((pin, before, Vec::new())).2.push(later);
                 }
             }
         }
-        ahead.sort_by(|a, b| (&a.0.origin.file, a.0.origin.position).cmp(&(&b.0.origin.file, b.0.origin.position)));
-        for (pin, earlier, before) in ahead {
-            let message = format!(
-                "{} is {} in {later} but only {} in {earlier}, which comes earlier in the promotion order",
-                pin.name, pin.version, before.version
-            );
-            let help = format!(
-                "bump {} in {earlier} first (pins bump {} {} --env {earlier}), then promote",
-                pin.name, pin.name, pin.version
-            );
-            findings.push(Finding::at(
-                &pin.origin.file,
-                Some(pin.origin.position),
-                "order",
-                message,
-                help,
-            ));
-        }
+    }
+    for ((file, position, earlier), (pin, before, later)) in ahead {
+        let message = format!(
+            "{} is {} in {} but only {} in {earlier}, which comes earlier in the promotion order",
+            pin.name,
+            pin.version,
+            later.join(" and "),
+            before.version
+        );
+        let help = format!(
+            "bump {} in {earlier} first (pins bump {} {} --env {earlier}), then promote",
+            pin.name, pin.name, pin.version
+        );
+        findings.push(Finding::at(file, Some(position), "order", message, help));
     }
 }
