@@ -293,7 +293,9 @@ fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Findi
         .collect();
     // One finding per place and earlier environment: environments sharing a pin file would
     // otherwise report the same line twice.
-    let mut ahead: BTreeMap<(&str, Position, &str), (&Pin, &Pin, Vec<&str>)> = BTreeMap::new();
+    // (file, place, earlier environment) → (the pin, the earlier pin, the later environments)
+    type Ahead<'a> = BTreeMap<(&'a str, Position, &'a str), (&'a Pin, &'a Pin, Vec<&'a str>)>;
+    let mut ahead: Ahead = BTreeMap::new();
     for (j, (later, later_pins)) in resolved.iter().enumerate() {
         for (earlier, earlier_pins) in resolved.iter().take(j) {
             for (id, pin) in later_pins {
