@@ -150,7 +150,11 @@ fn missing_file(rel: &str, rev: Option<&str>) -> anyhow::Error {
 
 fn environments(config: &Config) -> Result<Vec<Environment>> {
     if config.environment.is_empty() {
-        bail!("pins.hcl declares no environment; declare them with `environment \"NAME\" {{ … }}` blocks or remove the file");
+        // A pins.hcl that only sets a policy keeps the default environments.
+        return environments(&Config {
+            order: config.order.clone(),
+            ..Config::defaults()
+        });
     }
     let mut out: Vec<Environment> = Vec::new();
     for name in config.promotion_order()? {

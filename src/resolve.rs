@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use serde_json::Value as Json;
 
+use crate::config::Policy;
 use crate::repo::{Environment, Repo};
 use crate::tfvars::{Attribute, Node, Position, Str, TfVars};
 
@@ -76,6 +77,22 @@ pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
         .map(|f| repo.load(f))
         .collect::<Result<Vec<_>>>()?;
     Ok(effective(env, files))
+}
+
+/// Refuses pins whose versions the policy does not accept: bad input, not something to compare.
+pub fn check_versions(effective: &Effective, policy: Policy) -> Result<()> {
+    for pin in &effective.pins {
+        if let Err(why) = crate::version::validate(&pin.version, policy) {
+            anyhow::bail!(
+                "{}:{}: {} = \"{}\" {why}; fix the version, or accept non-semver versions with policy {{ opaque_versions = true }} in pins.hcl",
+                pin.origin.file,
+                pin.origin.position,
+                pin.name,
+                pin.version.escape_debug()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Computes effective values from already parsed var-files (the pin file first).

@@ -19,7 +19,10 @@ fn every_kind() -> Repo {
     let dev = "artifact_versions = {\n  maj = \"2.0.0\"\n  min = \"1.1.0\"\n  pat = \"1.0.1\"\n  pre = \"1.0.0\"\n  \"down-grade\" = \"0.9.0\"\n  opaque = \"build-42\"\n  new = \"1.0.0\"\n  same = \"1.0.0\"\n}\n";
     let shared = "artifact_versions = {\n  maj = \"1.0.0\"\n  min = \"1.0.0\"\n  pat = \"1.0.0\"\n  pre = \"1.0.0-rc.1\"\n  \"down-grade\" = \"1.0.0\"\n  opaque = \"build-41\"\n  gone = \"1.0.0\"\n  same = \"1.0.0\"\n}\n";
     let f = layout("kinds", dev, shared, NO_DATA);
-    Repo::new(&f.pairs())
+    let repo = Repo::new(&f.pairs());
+    // Only a pins.hcl that accepts opaque versions lets `build-42` through; it keeps the defaults.
+    repo.write("pins.hcl", b"policy {\n  opaque_versions = true\n}\n");
+    repo
 }
 
 #[test]

@@ -155,6 +155,26 @@ fn duplicate_top_level_attribute_is_rejected_like_terraform() {
 }
 
 #[test]
+fn a_version_the_policy_refuses_is_bad_input() {
+    let f = layout("v", "a = \"latest\"\n", "a = \"1.0.0\"\n", ["", "", ""]);
+    let repo = Repo::new(&f.pairs());
+    for args in [&["show", "development"][..], &["diff", "staging", "development"][..]] {
+        let run = repo.pins(args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(
+            run.stderr
+                .contains("development.tfvars:1:5: a = \"latest\" is not a semantic version"),
+            "{}",
+            run.stderr
+        );
+    }
+    repo.write("pins.hcl", b"policy {\n  opaque_versions = true\n}\n");
+    let run = repo.pins(&["diff", "staging", "development", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["changes"][0]["kind"], "changed");
+}
+
+#[test]
 fn missing_data_file_is_an_error() {
     let repo = Repo::new(&[("development.tfvars", "a = \"1.0.0\"\n"), ("shared-release.tfvars", "")]);
     let run = repo.pins(&["show", "development"]);

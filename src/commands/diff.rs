@@ -7,7 +7,7 @@ use crate::commands::{print, Ctx};
 use crate::diff::{compare_data, compare_pins, summary, Change, DataChange};
 use crate::repo::{split_spec, Repo};
 use crate::report::{self, Style};
-use crate::resolve::{resolve, Effective};
+use crate::resolve::{check_versions, resolve, Effective};
 use crate::tfvars::Str;
 use crate::version::Kind;
 use crate::Outcome;
@@ -50,6 +50,7 @@ impl Side {
         let (name, rev) = split_spec(spec);
         let repo = Repo::open_maybe_at(&ctx.root, rev)?;
         let effective = resolve(&repo, repo.environment(name)?)?;
+        check_versions(&effective, repo.policy())?;
         Ok(Side { repo, effective })
     }
 

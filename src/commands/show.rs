@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::commands::{print, print_json, Ctx, TextOrJson};
 use crate::repo::{split_spec, Repo};
 use crate::report;
-use crate::resolve::{resolve, Datum, Effective, Origin, Pin};
+use crate::resolve::{check_versions, resolve, Datum, Effective, Origin, Pin};
 use crate::Outcome;
 
 /// Arguments of `pins show`.
@@ -30,6 +30,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let (name, rev) = split_spec(&args.env);
     let repo = Repo::open_maybe_at(&ctx.root, rev)?;
     let effective = resolve(&repo, repo.environment(name)?)?;
+    check_versions(&effective, repo.policy())?;
     match args.format {
         TextOrJson::Json => {
             let data = args.data.then_some(DataJson(&effective.data));
