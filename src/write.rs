@@ -31,6 +31,9 @@ pub struct Lock {
 impl Lock {
     /// Locks `rel` under `root`, waiting a bounded time for other holders.
     pub fn acquire(root: &Path, rel: &str) -> Result<Lock> {
+        if std::fs::symlink_metadata(root.join(rel)).is_err() {
+            bail!("{rel} does not exist; create it (an empty file will do) or fix the environment's files in pins.hcl");
+        }
         let path = contained(root, rel).with_context(|| format!("{rel} cannot be edited"))?;
         let meta = std::fs::metadata(&path).with_context(|| format!("reading {rel}"))?;
         if !meta.is_file() {

@@ -84,10 +84,6 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    fn label(&self) -> String {
-        self.label.clone()
-    }
-
     fn json(&self) -> Value {
         json!({"environment": self.environment, "revision": self.revision})
     }
@@ -151,7 +147,7 @@ impl<'a> Comparison<'a> {
     }
 
     fn text(&self, all: bool, style: Style) -> String {
-        let (a, b) = (self.from.label(), self.to.label());
+        let (a, b) = (self.from.label.clone(), self.to.label.clone());
         let mut out = format!("{} → {}\n", style.bold(&a), style.bold(&b));
         let shown = self.shown(all);
         if !shown.is_empty() {
@@ -197,7 +193,7 @@ impl<'a> Comparison<'a> {
     }
 
     fn markdown(&self, all: bool) -> String {
-        let (a, b) = (self.from.label(), self.to.label());
+        let (a, b) = (self.from.label.clone(), self.to.label.clone());
         let mut out = format!("### pins: `{a}` → `{b}`\n\n");
         let shown = self.shown(all);
         if !shown.is_empty() {
