@@ -51,4 +51,6 @@ pub enum Command {
     TfArgs(commands::tf_args::Args),
     /// Print the environment of a git branch (default: the CI's branch variable).
     Env(commands::env::Args),
+    /// List, check and promote the build artifacts the pins name (pins.hcl `artifacts` block).
+    Artifacts(commands::artifacts::Args),
 }

@@ -17,6 +17,50 @@ pub struct Config {
     #[serde(default)]
     pub policy: Policy,
     pub records_dir: Option<String>,
+    pub artifacts: Option<ArtifactsConfig>,
+}
+
+/// The `artifacts { … }` block: where each pin's build artifact lives in an environment.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactsConfig {
+    /// The location template, e.g. `s3://${artifact_bucket}/${pin}/${pin}-${version}.zip`.
+    pub location: Option<String>,
+    /// Per-pin overrides, keyed by the pin's name (or `variable.key`).
+    #[serde(default)]
+    pub pin: IndexMap<String, PinArtifactConfig>,
+    /// Connection settings per store, keyed by `s3://BUCKET`.
+    #[serde(default)]
+    pub store: IndexMap<String, StoreConfig>,
+}
+
+/// One `pin "NAME" { … }` block inside `artifacts`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinArtifactConfig {
+    /// This pin's own location template.
+    pub location: Option<String>,
+    /// The pin has no artifact in an object store (a container image tag, say).
+    #[serde(default)]
+    pub skip: bool,
+}
+
+/// One `store "s3://BUCKET" { … }` block: how to reach that bucket (cross-account setups give
+/// each bucket its own endpoint and credentials). Secrets never go here, only the names of the
+/// environment variables that hold them.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// An S3-compatible endpoint URL (MinIO, moto, a VPC endpoint).
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Allow a plain-http endpoint.
+    pub allow_http: Option<bool>,
+    /// Read this store's `AWS_*` variables with this prefix: `PROD_` reads `PROD_AWS_ACCESS_KEY_ID`.
+    pub env_prefix: Option<String>,
+    /// Take credentials from the instance or container role when no keys are set.
+    #[serde(default)]
+    pub instance_credentials: bool,
 }
 
 /// One `environment "NAME" { … }` block.

@@ -3,6 +3,7 @@
 //! `cli` and `commands` are the front end; everything else is the core, which never sees clap
 //! and never prints.
 
+pub mod artifacts;
 pub mod check;
 pub mod cli;
 pub mod commands;

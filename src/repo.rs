@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::artifacts::Settings as ArtifactSettings;
 use crate::config::{Config, EnvironmentConfig, Policy, CONFIG_FILE};
 use crate::source::Source;
 use crate::tfvars::TfVars;
@@ -39,6 +40,7 @@ pub struct Repo {
     environments: Vec<Environment>,
     policy: Policy,
     records_dir: String,
+    artifacts: Option<ArtifactSettings>,
 }
 
 impl Repo {
@@ -71,12 +73,14 @@ impl Repo {
         let environments = environments(&config)?;
         let records_dir = config.records_dir.clone().unwrap_or_else(|| DEFAULT_RECORDS_DIR.into());
         check_path("records_dir", &records_dir)?;
+        let artifacts = config.artifacts.as_ref().map(ArtifactSettings::from_config).transpose()?;
         Ok(Repo {
             root: root.to_path_buf(),
             source,
             environments,
             policy: config.policy,
             records_dir,
+            artifacts,
         })
     }
 
@@ -98,6 +102,11 @@ impl Repo {
     /// The folder that release records go to by default.
     pub fn records_dir(&self) -> &str {
         &self.records_dir
+    }
+
+    /// The `artifacts` block of pins.hcl, if there is one.
+    pub fn artifacts(&self) -> Option<&ArtifactSettings> {
+        self.artifacts.as_ref()
     }
 
     /// The environments in promotion order.

@@ -1,5 +1,6 @@
 //! One module per subcommand: its `Args` and its `run`.
 
+pub mod artifacts;
 pub mod bump;
 pub mod check;
 pub mod diff;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::TfArgs(args) => tf_args::run(&ctx, args),
         Command::Env(args) => env::run(&ctx, args),
+        Command::Artifacts(args) => artifacts::run(&ctx, args),
     }
 }
 

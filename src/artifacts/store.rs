@@ -1,0 +1,275 @@
+//! Reading, hashing and copying artifacts through `object_store`: S3 (any S3-compatible endpoint)
+//! and local files. Every store a command needs is configured before the first request, so a
+//! missing credential or a bad endpoint stops the command before anything is read or copied.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::buffered::BufWriter;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, RetryConfig};
+use sha2::{Digest as _, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::{Location, Settings};
+use crate::config::StoreConfig;
+
+/// How many requests run at once when many artifacts are looked at.
+pub const CONCURRENCY: usize = 16;
+
+/// What a HEAD request tells about an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub size: u64,
+    pub e_tag: Option<String>,
+}
+
+/// The content of an object: SHA-256 of its bytes (lowercase hex) and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// The stores behind a set of locations, configured up front.
+pub struct Stores {
+    s3: HashMap<String, Arc<dyn ObjectStore>>,
+    local: Arc<dyn ObjectStore>,
+}
+
+impl Stores {
+    /// Configures a store for every bucket in `locations`; `env` reads environment variables.
+    pub fn new<'a>(
+        settings: &Settings,
+        locations: impl IntoIterator<Item = &'a Location>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Stores> {
+        let mut s3 = HashMap::new();
+        for location in locations {
+            if let Location::S3 { bucket, .. } = location {
+                if !s3.contains_key(bucket) {
+                    let config = settings.store(bucket).cloned().unwrap_or_default();
+                    s3.insert(bucket.clone(), s3_store(bucket, &config, env)?);
+                }
+            }
+        }
+        Ok(Stores {
+            s3,
+            local: Arc::new(LocalFileSystem::new()),
+        })
+    }
+
+    fn object(&self, location: &Location) -> Result<(&Arc<dyn ObjectStore>, ObjectPath)> {
+        match location {
+            Location::S3 { bucket, key } => {
+                let store = self
+                    .s3
+                    .get(bucket)
+                    .ok_or_else(|| anyhow!("internal: no store configured for s3://{bucket}"))?;
+                let path = ObjectPath::parse(key).with_context(|| format!("{location} is not a valid object key"))?;
+                Ok((store, path))
+            }
+            Location::File { path } => {
+                let path =
+                    ObjectPath::from_absolute_path(path).with_context(|| format!("{location} is not a usable file path"))?;
+                Ok((&self.local, path))
+            }
+        }
+    }
+
+    /// The object's size and ETag, or `None` when it does not exist.
+    pub async fn head(&self, location: &Location) -> Result<Option<Meta>> {
+        let (store, path) = self.object(location)?;
+        match store.head(&path).await {
+            Ok(meta) => Ok(Some(Meta {
+                size: meta.size,
+                e_tag: meta.e_tag,
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(anyhow!(e)).with_context(|| format!("looking up {location}")),
+        }
+    }
+
+    /// Reads the whole object and hashes it, or `None` when it does not exist.
+    pub async fn content(&self, location: &Location) -> Result<Option<Content>> {
+        let (store, path) = self.object(location)?;
+        let result = match store.get(&path).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(anyhow!(e)).with_context(|| format!("reading {location}")),
+        };
+        let mut stream = result.into_stream();
+        let mut hash = Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.with_context(|| format!("reading {location}"))?;
+            size += chunk.len() as u64;
+            hash.update(&chunk);
+        }
+        Ok(Some(Content {
+            sha256: hex(&hash.finalize()),
+            size,
+        }))
+    }
+
+    /// Whether two existing objects hold the same bytes: different sizes never do; two plain S3
+    /// ETags (an MD5 of the bytes, for objects not uploaded in parts) settle it without a
+    /// download; otherwise both are read and hashed.
+    pub async fn same_content(&self, a: &Location, a_meta: &Meta, b: &Location, b_meta: &Meta) -> Result<bool> {
+        if a_meta.size != b_meta.size {
+            return Ok(false);
+        }
+        if let (Location::S3 { .. }, Location::S3 { .. }, Some(x), Some(y)) = (a, b, md5_e_tag(a_meta), md5_e_tag(b_meta))
+        {
+            return Ok(x == y);
+        }
+        let (x, y) = futures::try_join!(self.content(a), self.content(b))?;
+        Ok(x.is_some() && x == y)
+    }
+
+    /// Streams `from` into `to` (in parts for large objects), calling `progress` with the bytes
+    /// copied so far; returns the content copied. A failed copy leaves no object at `to`.
+    pub async fn copy(&self, from: &Location, to: &Location, progress: &dyn Fn(u64)) -> Result<Content> {
+        let (source, source_path) = self.object(from)?;
+        let (target, target_path) = self.object(to)?;
+        let result = source
+            .get(&source_path)
+            .await
+            .with_context(|| format!("reading {from}"))?;
+        let mut stream = result.into_stream();
+        let mut writer = BufWriter::new(Arc::clone(target), target_path);
+        let mut hash = Sha256::new();
+        let mut size = 0u64;
+        let copied: Result<()> = async {
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.with_context(|| format!("reading {from}"))?;
+                size += chunk.len() as u64;
+                hash.update(&chunk);
+                writer.put(chunk).await.with_context(|| format!("writing {to}"))?;
+                progress(size);
+            }
+            writer.shutdown().await.with_context(|| format!("writing {to}"))?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = copied {
+            // Best effort: the upload is aborted so no partial object is left behind.
+            let _ = writer.abort().await;
+            return Err(e);
+        }
+        let written = self.head(to).await?.map(|m| m.size);
+        if written != Some(size) {
+            bail!("copied {size} bytes to {to}, but the store reports {written:?}; the copy is not trustworthy");
+        }
+        Ok(Content {
+            sha256: hex(&hash.finalize()),
+            size,
+        })
+    }
+}
+
+/// The ETag when it is a plain MD5 of the bytes (32 hex digits, not a multipart `…-N`).
+fn md5_e_tag(meta: &Meta) -> Option<&str> {
+    let tag = meta.e_tag.as_deref()?.trim_matches('"');
+    (tag.len() == 32 && tag.chars().all(|c| c.is_ascii_hexdigit())).then_some(tag)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Refuses an endpoint that is not an http(s) URL, or plain http without `allow_http`.
+pub fn check_endpoint(store: &str, endpoint: &str, allow_http: bool) -> Result<()> {
+    if endpoint.starts_with("https://") && endpoint.len() > "https://".len() {
+        return Ok(());
+    }
+    if endpoint.starts_with("http://") && endpoint.len() > "http://".len() {
+        if allow_http {
+            return Ok(());
+        }
+        bail!("{store}: endpoint `{endpoint}` is plain http; set allow_http = true in its store block (or AWS_ALLOW_HTTP=true) if that is intended");
+    }
+    bail!("{store}: endpoint `{endpoint}` is not an http:// or https:// URL")
+}
+
+/// An S3 store for `bucket`: pins.hcl's store block first, then the `AWS_*` variables (read with
+/// the block's `env_prefix`). Without keys, only an explicit `instance_credentials = true` lets
+/// the instance or container role be asked, so a missing secret fails at once instead of after a
+/// metadata-service timeout.
+fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn ObjectStore>> {
+    let name = format!("s3://{bucket}");
+    let prefix = config.env_prefix.clone().unwrap_or_default();
+    let var = |key: &str| env(&format!("{prefix}{key}")).filter(|v| !v.is_empty());
+    let allow_http = config
+        .allow_http
+        .unwrap_or_else(|| var("AWS_ALLOW_HTTP").is_some_and(|v| v.eq_ignore_ascii_case("true")));
+    let region = config
+        .region
+        .clone()
+        .or_else(|| var("AWS_REGION"))
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".into());
+    let options = ClientOptions::new()
+        .with_allow_http(allow_http)
+        .with_connect_timeout(Duration::from_secs(5))
+        .with_timeout(Duration::from_secs(15 * 60));
+    let retry = RetryConfig {
+        backoff: BackoffConfig::default(),
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(30),
+    };
+    let mut builder = AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_region(region)
+        .with_client_options(options)
+        .with_retry(retry);
+    let endpoint = config
+        .endpoint
+        .clone()
+        .or_else(|| var("AWS_ENDPOINT_URL"))
+        .or_else(|| var("AWS_ENDPOINT"));
+    if let Some(endpoint) = endpoint {
+        check_endpoint(&name, &endpoint, allow_http)?;
+        builder = builder.with_endpoint(endpoint);
+    }
+    let vars = |key: &str| format!("{prefix}{key}");
+    match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => {
+            builder = builder.with_access_key_id(id).with_secret_access_key(secret);
+            if let Some(token) = var("AWS_SESSION_TOKEN") {
+                builder = builder.with_token(token);
+            }
+        }
+        (Some(_), None) => bail!("{name}: {} is set but {} is not", vars("AWS_ACCESS_KEY_ID"), vars("AWS_SECRET_ACCESS_KEY")),
+        (None, Some(_)) => bail!("{name}: {} is set but {} is not", vars("AWS_SECRET_ACCESS_KEY"), vars("AWS_ACCESS_KEY_ID")),
+        (None, None) if config.instance_credentials => {}
+        (None, None) => bail!(
+            "{name}: no credentials: set {} and {}{}, or set instance_credentials = true in pins.hcl's store \"{name}\" block to use the instance or container role",
+            vars("AWS_ACCESS_KEY_ID"),
+            vars("AWS_SECRET_ACCESS_KEY"),
+            if prefix.is_empty() { String::new() } else { format!(" (store \"{name}\" reads variables with the prefix {prefix})") }
+        ),
+    }
+    let store = builder.build().with_context(|| format!("configuring {name}"))?;
+    Ok(Arc::new(store))
+}
+
+/// Runs async store work to completion on a small runtime of this thread.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the I/O runtime")?;
+    Ok(runtime.block_on(future))
+}
+
+/// Runs `futures` at most [`CONCURRENCY`] at once; results in their order.
+pub async fn each<Fut: Future>(futures: impl IntoIterator<Item = Fut>) -> Vec<Fut::Output> {
+    futures::stream::iter(futures).buffered(CONCURRENCY).collect().await
+}
