@@ -4,6 +4,11 @@
 //! Canonical encoding: the pins as a compact JSON array of `[id, version]` pairs sorted by id
 //! (`[["artifact_versions.lambda-x","1.4.2"],["frontend_version","v3.1.4"]]`, UTF-8, no
 //! whitespace); the digest is `sha256:` and the lowercase hex SHA-256 of those bytes.
+//!
+//! A record written with `--artifacts` also holds each artifact's location and content digest;
+//! its canonical encoding is then the array `[PINS, ARTIFACTS]`, PINS as above and ARTIFACTS the
+//! `[id, version, location, sha256, size]` arrays sorted by id
+//! (`[[["a","1.0.0"]],[["a","1.0.0","s3://prod-code/a/a-1.0.0.zip","9f86…",4]]]`).
 
 use std::collections::BTreeMap;
 
@@ -25,16 +30,40 @@ pub struct Record {
     pub environment: String,
     /// Pin id (`variable` or `variable.key`) → version.
     pub pins: BTreeMap<String, String>,
+    /// Pin id → the artifact that was tested (only in records written with `--artifacts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<BTreeMap<String, ArtifactRecord>>,
     pub digest: String,
     pub commit: Option<String>,
     pub dirty: Option<bool>,
     pub recorded_at: String,
 }
 
-/// The digest of a set of pins (see the module documentation).
-pub fn digest(pins: &BTreeMap<String, String>) -> String {
+/// One tested artifact: where it was and what its bytes hashed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactRecord {
+    pub version: String,
+    pub location: String,
+    /// Lowercase hex SHA-256 of the artifact's bytes.
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// The digest of a set of pins and, if recorded, artifacts (see the module documentation).
+pub fn digest(pins: &BTreeMap<String, String>, artifacts: Option<&BTreeMap<String, ArtifactRecord>>) -> String {
     let pairs: Vec<[&str; 2]> = pins.iter().map(|(k, v)| [k.as_str(), v.as_str()]).collect();
-    let canonical = serde_json::to_string(&pairs).unwrap_or_default();
+    let canonical = match artifacts {
+        None => serde_json::to_string(&pairs),
+        Some(artifacts) => {
+            let rows: Vec<(&str, &str, &str, &str, u64)> = artifacts
+                .iter()
+                .map(|(id, a)| (id.as_str(), a.version.as_str(), a.location.as_str(), a.sha256.as_str(), a.size))
+                .collect();
+            serde_json::to_string(&(pairs, rows))
+        }
+    }
+    .unwrap_or_default();
     let hash = Sha256::digest(canonical.as_bytes());
     let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
@@ -53,12 +82,20 @@ impl Record {
         Record {
             format: FORMAT.into(),
             environment: environment.into(),
-            digest: digest(&pins),
+            digest: digest(&pins, None),
             pins,
+            artifacts: None,
             commit,
             dirty,
             recorded_at: humantime::format_rfc3339_seconds(now).to_string(),
         }
+    }
+
+    /// The record with the tested artifacts added (and the digest covering them).
+    pub fn with_artifacts(mut self, artifacts: BTreeMap<String, ArtifactRecord>) -> Record {
+        self.digest = digest(&self.pins, Some(&artifacts));
+        self.artifacts = Some(artifacts);
+        self
     }
 
     /// Reads a record and checks its format and digest; a mismatch means it was edited.
@@ -68,9 +105,9 @@ impl Record {
         if record.format != FORMAT {
             bail!("{file}: unknown record format `{}` (expected {FORMAT})", record.format);
         }
-        let actual = digest(&record.pins);
+        let actual = digest(&record.pins, record.artifacts.as_ref());
         if record.digest != actual {
-            bail!("{file}: digest mismatch: the record says {} but its pins hash to {actual}; the record was edited after it was written, do not trust it", record.digest);
+            bail!("{file}: digest mismatch: the record says {} but its pins and artifacts hash to {actual}; the record was edited after it was written, do not trust it", record.digest);
         }
         Ok(record)
     }
@@ -116,6 +153,25 @@ mod tests {
         // sha256 of [["a.x","1.0.0"],["b","2.0.0"]]
         let expected = Sha256::digest(br#"[["a.x","1.0.0"],["b","2.0.0"]]"#);
         let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(digest(&pins), format!("sha256:{hex}"));
+        assert_eq!(digest(&pins, None), format!("sha256:{hex}"));
+    }
+
+    #[test]
+    fn artifact_digest_is_documented_and_covers_content() {
+        let pins: BTreeMap<String, String> = [("a".to_string(), "1.0.0".to_string())].into();
+        let artifact = ArtifactRecord {
+            version: "1.0.0".into(),
+            location: "s3://prod-code/a/a-1.0.0.zip".into(),
+            sha256: "9f86".into(),
+            size: 4,
+        };
+        let artifacts: BTreeMap<String, ArtifactRecord> = [("a".to_string(), artifact.clone())].into();
+        let expected = Sha256::digest(br#"[[["a","1.0.0"]],[["a","1.0.0","s3://prod-code/a/a-1.0.0.zip","9f86",4]]]"#);
+        let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(digest(&pins, Some(&artifacts)), format!("sha256:{hex}"));
+        let other = ArtifactRecord { sha256: "9f87".into(), ..artifact };
+        let changed: BTreeMap<String, ArtifactRecord> = [("a".to_string(), other)].into();
+        assert_ne!(digest(&pins, Some(&artifacts)), digest(&pins, Some(&changed)));
+        assert_ne!(digest(&pins, Some(&artifacts)), digest(&pins, None));
     }
 }

@@ -89,12 +89,24 @@ pub fn env_artifacts(repo: &Repo, name: &str) -> Result<EnvArtifacts> {
     Ok(EnvArtifacts { effective, artifacts })
 }
 
+/// Every artifact of `effective` (located with its own data) and its content, `None` when the
+/// object does not exist.
+pub fn contents(repo: &Repo, effective: &Effective) -> Result<Vec<(Artifact, Option<Content>)>> {
+    let settings = require(repo.artifacts())?;
+    let artifacts = locate(settings, repo.root(), &effective.pins, effective)?;
+    let stores = Stores::new(settings, artifacts.iter().map(|a| &a.location), &process_env)?;
+    let contents = block_on(each(artifacts.iter().map(|a| stores.content(&a.location))))?
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(artifacts.into_iter().zip(contents).collect())
+}
+
 /// The process environment, as the stores read it.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-fn pinned_at(pin: &Pin) -> String {
+pub fn pinned_at(pin: &Pin) -> String {
     format!("{}:{}", pin.origin.file, pin.origin.position)
 }
 

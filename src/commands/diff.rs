@@ -177,7 +177,8 @@ impl<'a> Comparison<'a> {
         out
     }
 
-    fn json(&self, all: bool) -> Value {
+    /// The comparison as JSON (the shape of `--format json`).
+    pub fn json(&self, all: bool) -> Value {
         let changes: Vec<Value> = self
             .shown(all)
             .iter()

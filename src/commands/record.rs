@@ -3,12 +3,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
 
 use crate::commands::{print, Ctx};
-use crate::record::Record;
+use crate::commands::artifacts::{contents, pinned_at};
+use crate::record::{ArtifactRecord, Record};
 use crate::repo::Repo;
-use crate::resolve::resolve;
+use crate::resolve::{resolve, Effective};
 use crate::source::git;
 use crate::Outcome;
 
@@ -20,6 +23,9 @@ pub struct Args {
     /// Where to write the record (default: .pins/records/ENV.json in the repository).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also record each artifact's content digest (SHA-256 of its bytes), for `verify --artifacts`.
+    #[arg(long)]
+    artifacts: bool,
 }
 
 /// Writes the record.
@@ -34,7 +40,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         .as_ref()
         .and_then(|_| git(repo.root(), &["status", "--porcelain", "--untracked-files=no"]).ok())
         .map(|s| !s.is_empty());
-    let record = Record::new(&env.name, &effective.pins, commit, dirty, std::time::SystemTime::now());
+    let mut record = Record::new(&env.name, &effective.pins, commit, dirty, std::time::SystemTime::now());
+    if args.artifacts {
+        record = record.with_artifacts(tested_artifacts(&repo, &effective)?);
+    }
     let out = args
         .out
         .unwrap_or_else(|| repo.root().join(repo.records_dir()).join(format!("{}.json", env.name)));
@@ -46,14 +55,56 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         (Some(c), _) => format!("commit {}", short(c)),
         (None, _) => "no git commit".into(),
     };
+    let artifacts = record
+        .artifacts
+        .as_ref()
+        .map(|a| format!(" and {} artifact digests", a.len()))
+        .unwrap_or_default();
     print(&format!(
-        "recorded {}: {} pins, {}, {state} → {}\n",
+        "recorded {}: {} pins{artifacts}, {}, {state} → {}\n",
         env.name,
         record.pins.len(),
         record.digest,
         out.display()
     ))?;
     Ok(Outcome::Clean)
+}
+
+/// The content of every artifact of the environment; a missing one cannot have been tested.
+fn tested_artifacts(repo: &Repo, effective: &Effective) -> Result<BTreeMap<String, ArtifactRecord>> {
+    let mut out = BTreeMap::new();
+    let mut missing = Vec::new();
+    for (artifact, content) in contents(repo, effective)? {
+        match content {
+            Some(c) => {
+                out.insert(
+                    artifact.pin.id(),
+                    ArtifactRecord {
+                        version: artifact.pin.version.to_string(),
+                        location: artifact.location.to_string(),
+                        sha256: c.sha256,
+                        size: c.size,
+                    },
+                );
+            }
+            None => missing.push(format!(
+                "{}: {} {} is not at {}",
+                pinned_at(&artifact.pin),
+                artifact.pin.name,
+                artifact.pin.version,
+                artifact.location
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "cannot record the artifacts of {}: {} missing (nothing written)\n  {}",
+            effective.environment.name,
+            missing.len(),
+            missing.join("\n  ")
+        );
+    }
+    Ok(out)
 }
 
 /// The first 12 characters of a commit id.

@@ -3,10 +3,13 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use std::collections::BTreeMap;
+
+use crate::commands::artifacts::{contents, pinned_at};
 use crate::commands::diff::{Comparison, Format, Side, View};
 use crate::commands::{print, Ctx};
 use crate::diff::compare_pins;
-use crate::record::Record;
+use crate::record::{ArtifactRecord, Record};
 use crate::repo::split_spec;
 use crate::Outcome;
 
@@ -25,6 +28,10 @@ pub struct Args {
     /// The environment that was tested (default: the one ENV is promoted from).
     #[arg(long, value_name = "ENV")]
     tested_env: Option<String>,
+    /// Also compare each artifact ENV would deploy, byte for byte (SHA-256), with the tested one:
+    /// catches a zip re-uploaded under the same version.
+    #[arg(long)]
+    artifacts: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -46,28 +53,131 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             })?,
     };
     let mut tested = None;
-    let comparison = match (&args.tested, &args.tested_ref) {
-        (Some(file), _) => against_record(&target, file, &tested_env)?,
-        (None, Some(rev)) => Comparison::new(
-            tested.insert(Side::load(ctx, &format!("{tested_env}@{rev}"))?),
-            &target,
-            false,
-            false,
-        ),
+    let (comparison, tested_artifacts) = match (&args.tested, &args.tested_ref) {
+        (Some(file), _) => {
+            let shown = file.display().to_string();
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading the record {shown}"))?;
+            let record = Record::parse(&shown, &text)?;
+            let artifacts = match (&record.artifacts, args.artifacts) {
+                (_, false) => None,
+                (Some(a), true) => Some(a.clone()),
+                (None, true) => bail!("{shown} holds no artifact digests; write it with `pins record {} --artifacts` to verify artifacts", record.environment),
+            };
+            (against_record(&target, &shown, record, &tested_env)?, artifacts)
+        }
+        (None, Some(rev)) => {
+            let side = tested.insert(Side::load(ctx, &format!("{tested_env}@{rev}"))?);
+            let artifacts = args.artifacts.then(|| tested_contents(side)).transpose()?;
+            (Comparison::new(side, &target, false, false), artifacts)
+        }
         (None, None) => bail!("pass --tested FILE or --tested-ref REV"),
     };
-    let mut text = comparison.render(args.format, false, ctx.style);
-    if args.format == Format::Text {
-        text.push_str(&verdict(&comparison));
-    }
+    let findings = match &tested_artifacts {
+        Some(tested) => artifact_findings(&target, tested, &comparison.from.label)?,
+        None => Vec::new(),
+    };
+    let failed = comparison.differs() || !findings.is_empty();
+    let text = if args.format == Format::Json {
+        let mut value = comparison.json(false);
+        if let (Some(object), Some(tested)) = (value.as_object_mut(), &tested_artifacts) {
+            object.insert(
+                "artifacts".into(),
+                serde_json::json!({"checked": tested.len(), "findings": findings}),
+            );
+        }
+        crate::report::json(&value)
+    } else {
+        let mut text = comparison.render(args.format, false, ctx.style);
+        for f in &findings {
+            text.push_str(&format!("{}: {}\n", f.pinned_at, f.message));
+        }
+        if args.format == Format::Text {
+            if let (Some(_), true) = (&tested_artifacts, findings.is_empty()) {
+                text.push_str("artifacts: every artifact has the tested content\n");
+            }
+            text.push_str(&verdict(&comparison, failed));
+        }
+        text
+    };
     print(&text)?;
-    Ok(Outcome::findings_if(comparison.differs()))
+    Ok(Outcome::findings_if(failed))
 }
 
-fn against_record<'a>(target: &'a Side, file: &std::path::Path, tested_env: &str) -> Result<Comparison<'a>> {
-    let shown = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading the record {shown}"))?;
-    let record = Record::parse(&shown, &text)?;
+/// One artifact that is not what was tested.
+#[derive(Debug, serde::Serialize)]
+struct ArtifactFinding {
+    pin: String,
+    version: String,
+    location: String,
+    /// `missing`, `content-differs` or `untested`.
+    kind: &'static str,
+    message: String,
+    pinned_at: String,
+}
+
+/// The tested environment's artifacts as a record would hold them (missing ones left out).
+fn tested_contents(side: &Side) -> Result<BTreeMap<String, ArtifactRecord>> {
+    Ok(contents(&side.repo, &side.effective)?
+        .into_iter()
+        .filter_map(|(a, c)| {
+            c.map(|c| {
+                let record = ArtifactRecord {
+                    version: a.pin.version.to_string(),
+                    location: a.location.to_string(),
+                    sha256: c.sha256,
+                    size: c.size,
+                };
+                (a.pin.id(), record)
+            })
+        })
+        .collect())
+}
+
+/// Compares the content of every artifact the target would deploy with the tested one. A pin
+/// whose version differs is left to the pin comparison, which reports it already.
+fn artifact_findings(
+    target: &Side,
+    tested: &BTreeMap<String, ArtifactRecord>,
+    tested_label: &str,
+) -> Result<Vec<ArtifactFinding>> {
+    let mut findings = Vec::new();
+    for (artifact, content) in contents(&target.repo, &target.effective)? {
+        let pin = &artifact.pin;
+        let tested_one = tested.get(&pin.id());
+        if tested_one.is_some_and(|t| t.version != *pin.version) {
+            continue;
+        }
+        let (kind, message) = match (tested_one, content) {
+            (None, _) => (
+                "untested",
+                format!("artifact of {} {} at {} was not tested in {tested_label}", pin.name, pin.version, artifact.location),
+            ),
+            (Some(_), None) => (
+                "missing",
+                format!("artifact of {} {} is missing: nothing at {}", pin.name, pin.version, artifact.location),
+            ),
+            (Some(t), Some(c)) if c.sha256 != t.sha256 => (
+                "content-differs",
+                format!(
+                    "artifact of {} {} differs from the one tested in {tested_label}: {} has sha256 {} ({} bytes), the tested {} had {} ({} bytes); same version, different bytes",
+                    pin.name, pin.version, artifact.location, c.sha256, c.size, t.location, t.sha256, t.size
+                ),
+            ),
+            (Some(_), Some(_)) => continue,
+        };
+        findings.push(ArtifactFinding {
+            pin: pin.name.to_string(),
+            version: pin.version.to_string(),
+            location: artifact.location.to_string(),
+            kind,
+            message,
+            pinned_at: pinned_at(pin),
+        });
+    }
+    Ok(findings)
+}
+
+fn against_record<'a>(target: &'a Side, shown: &str, record: Record, tested_env: &str) -> Result<Comparison<'a>> {
     if record.environment != tested_env {
         bail!("{shown} records environment `{}`, but {} must match what was tested in `{tested_env}`; pass --tested-env {} if that is intended", record.environment, target.effective.environment.name, record.environment);
     }
@@ -88,10 +198,11 @@ fn against_record<'a>(target: &'a Side, file: &std::path::Path, tested_env: &str
     Ok(Comparison::of(from, target.view(), pins, None))
 }
 
-fn verdict(comparison: &Comparison) -> String {
-    if comparison.differs() {
+fn verdict(comparison: &Comparison, failed: bool) -> String {
+    let what = if comparison.differs() { "pins" } else { "artifacts" };
+    if failed {
         format!(
-            "FAIL: {} would deploy pins that were not tested in {}\n",
+            "FAIL: {} would deploy {what} that were not tested in {}\n",
             comparison.to.label, comparison.from.label
         )
     } else {
