@@ -58,7 +58,15 @@ pub fn digest(pins: &BTreeMap<String, String>, artifacts: Option<&BTreeMap<Strin
         Some(artifacts) => {
             let rows: Vec<(&str, &str, &str, &str, u64)> = artifacts
                 .iter()
-                .map(|(id, a)| (id.as_str(), a.version.as_str(), a.location.as_str(), a.sha256.as_str(), a.size))
+                .map(|(id, a)| {
+                    (
+                        id.as_str(),
+                        a.version.as_str(),
+                        a.location.as_str(),
+                        a.sha256.as_str(),
+                        a.size,
+                    )
+                })
                 .collect();
             serde_json::to_string(&(pairs, rows))
         }
@@ -169,7 +177,10 @@ mod tests {
         let expected = Sha256::digest(br#"[[["a","1.0.0"]],[["a","1.0.0","s3://prod-code/a/a-1.0.0.zip","9f86",4]]]"#);
         let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(digest(&pins, Some(&artifacts)), format!("sha256:{hex}"));
-        let other = ArtifactRecord { sha256: "9f87".into(), ..artifact };
+        let other = ArtifactRecord {
+            sha256: "9f87".into(),
+            ..artifact
+        };
         let changed: BTreeMap<String, ArtifactRecord> = [("a".to_string(), other)].into();
         assert_ne!(digest(&pins, Some(&artifacts)), digest(&pins, Some(&changed)));
         assert_ne!(digest(&pins, Some(&artifacts)), digest(&pins, None));

@@ -73,7 +73,11 @@ impl Repo {
         let environments = environments(&config)?;
         let records_dir = config.records_dir.clone().unwrap_or_else(|| DEFAULT_RECORDS_DIR.into());
         check_path("records_dir", &records_dir)?;
-        let artifacts = config.artifacts.as_ref().map(ArtifactSettings::from_config).transpose()?;
+        let artifacts = config
+            .artifacts
+            .as_ref()
+            .map(ArtifactSettings::from_config)
+            .transpose()?;
         Ok(Repo {
             root: root.to_path_buf(),
             source,

@@ -47,7 +47,9 @@ impl Settings {
         let mut pins = IndexMap::new();
         for (name, pin) in &config.pin {
             let setting = match (&pin.location, pin.skip) {
-                (Some(_), true) => bail!("pins.hcl: artifacts pin \"{name}\" sets both `location` and `skip = true`; keep one"),
+                (Some(_), true) => {
+                    bail!("pins.hcl: artifacts pin \"{name}\" sets both `location` and `skip = true`; keep one")
+                }
                 (None, false) => bail!("pins.hcl: artifacts pin \"{name}\" needs a `location` or `skip = true`"),
                 (None, true) => PinSetting::Skip,
                 (Some(t), false) => PinSetting::At(Template::parse(&format!("artifacts pin \"{name}\" location"), t)?),
@@ -137,7 +139,11 @@ impl Location {
         if let Some(rest) = text.strip_prefix("file://") {
             check_key(text, rest.trim_start_matches('/'))?;
             let path = Path::new(rest);
-            let path = if path.is_absolute() { path.to_path_buf() } else { absolute(root)?.join(path) };
+            let path = if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                absolute(root)?.join(path)
+            };
             return Ok(Location::File { path });
         }
         let scheme = text.split_once("://").map_or("", |(s, _)| s);
@@ -186,13 +192,8 @@ pub fn locate(settings: &Settings, root: &Path, pins: &[Pin], env_data: &Effecti
         .map(|(pin, (template, what))| {
             let scope = format!("environment `{}`", env_data.environment.name);
             let text = template.render(&what, &scope, |path| lookup(env_data, pin, path))?;
-            let location = Location::parse(&text, root).with_context(|| {
-                format!(
-                    "pins.hcl: {what} `{}` for pin {} in {scope}",
-                    template.text(),
-                    pin.name
-                )
-            })?;
+            let location = Location::parse(&text, root)
+                .with_context(|| format!("pins.hcl: {what} `{}` for pin {} in {scope}", template.text(), pin.name))?;
             Ok(Artifact {
                 pin: pin.clone(),
                 location,
@@ -218,8 +219,12 @@ fn lookup(env: &Effective, pin: &Pin, path: &[String]) -> Lookup {
     if let Some(value) = builtin {
         return Lookup::Found(value);
     }
-    let Some((first, rest)) = path.split_first() else { return Lookup::Missing };
-    let Some(datum) = env.data.iter().find(|d| *d.name == *first) else { return Lookup::Missing };
+    let Some((first, rest)) = path.split_first() else {
+        return Lookup::Missing;
+    };
+    let Some(datum) = env.data.iter().find(|d| *d.name == *first) else {
+        return Lookup::Missing;
+    };
     let mut value = &datum.value;
     for key in rest {
         match value.get(key.as_str()) {
@@ -254,9 +259,19 @@ mod tests {
         let s3 = Location::parse("s3://prod-code/api/api-1.0.0.zip", root).unwrap();
         assert_eq!(s3.to_string(), "s3://prod-code/api/api-1.0.0.zip");
         let abs = Location::parse("file:///var/a/x.zip", root).unwrap();
-        assert_eq!(abs, Location::File { path: "/var/a/x.zip".into() });
+        assert_eq!(
+            abs,
+            Location::File {
+                path: "/var/a/x.zip".into()
+            }
+        );
         let rel = Location::parse("file://store/x.zip", root).unwrap();
-        assert_eq!(rel, Location::File { path: "/repo/store/x.zip".into() });
+        assert_eq!(
+            rel,
+            Location::File {
+                path: "/repo/store/x.zip".into()
+            }
+        );
     }
 
     #[test]

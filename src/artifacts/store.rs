@@ -76,8 +76,8 @@ impl Stores {
                 Ok((store, path))
             }
             Location::File { path } => {
-                let path =
-                    ObjectPath::from_absolute_path(path).with_context(|| format!("{location} is not a usable file path"))?;
+                let path = ObjectPath::from_absolute_path(path)
+                    .with_context(|| format!("{location} is not a usable file path"))?;
                 Ok((&self.local, path))
             }
         }
@@ -125,7 +125,8 @@ impl Stores {
         if a_meta.size != b_meta.size {
             return Ok(false);
         }
-        if let (Location::S3 { .. }, Location::S3 { .. }, Some(x), Some(y)) = (a, b, md5_e_tag(a_meta), md5_e_tag(b_meta))
+        if let (Location::S3 { .. }, Location::S3 { .. }, Some(x), Some(y)) =
+            (a, b, md5_e_tag(a_meta), md5_e_tag(b_meta))
         {
             return Ok(x == y);
         }

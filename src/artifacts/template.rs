@@ -14,7 +14,10 @@ pub struct Template {
 enum Part {
     Literal(String),
     /// A variable path (`artifact_bucket`, `buckets.code`) and its column in the template.
-    Variable { path: Vec<String>, col: usize },
+    Variable {
+        path: Vec<String>,
+        col: usize,
+    },
 }
 
 /// What a variable looked up to.
@@ -130,7 +133,10 @@ mod tests {
 
     #[test]
     fn fills_variables_and_paths() {
-        assert_eq!(fill("s3://${bucket}/${buckets.code}/x").unwrap(), "s3://prod-code/code/x");
+        assert_eq!(
+            fill("s3://${bucket}/${buckets.code}/x").unwrap(),
+            "s3://prod-code/code/x"
+        );
         assert_eq!(fill("s3://${ bucket }/a").unwrap(), "s3://prod-code/a");
         assert_eq!(fill("s3://b/$${bucket}%%{x}").unwrap(), "s3://b/${bucket}%{x}");
     }
@@ -138,7 +144,10 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_fill() {
         let e = fill("s3://${nope}/x").unwrap_err().to_string();
-        assert!(e.contains("`nope` is not defined in staging") && e.contains("column 6"), "{e}");
+        assert!(
+            e.contains("`nope` is not defined in staging") && e.contains("column 6"),
+            "{e}"
+        );
         let e = fill("s3://${tags}/x").unwrap_err().to_string();
         assert!(e.contains("is a map"), "{e}");
         for bad in ["s3://${bucket", "s3://${a b}", "s3://%{if x}y%{endif}", "s3://${}", ""] {

@@ -165,7 +165,11 @@ fn run_list(ctx: &Ctx, env: &str, format: TextOrJson) -> Result<Outcome> {
                 .collect();
             let mut out = format!("{}: {} artifacts\n\n", ctx.style.bold(name), rows.len());
             if !rows.is_empty() {
-                out.push_str(&report::table(&["PIN", "VERSION", "LOCATION", "PINNED AT"], &rows, |_, _, c| c));
+                out.push_str(&report::table(
+                    &["PIN", "VERSION", "LOCATION", "PINNED AT"],
+                    &rows,
+                    |_, _, c| c,
+                ));
             }
             print(&out)?;
         }
@@ -204,7 +208,10 @@ fn run_check(ctx: &Ctx, args: CheckArgs) -> Result<Outcome> {
                 ));
             }
             if missing.is_empty() {
-                out.push_str(&format!("ok: all {} artifacts of {name} exist\n", found.artifacts.len()));
+                out.push_str(&format!(
+                    "ok: all {} artifacts of {name} exist\n",
+                    found.artifacts.len()
+                ));
             } else {
                 out.push_str(&format!(
                     "FAIL: {} of {} artifacts of {name} are missing; upload them or run `pins artifacts promote` from the environment that has them\n",
@@ -311,7 +318,9 @@ fn run_promote(ctx: &Ctx, args: PromoteArgs) -> Result<Outcome> {
         let missing = refused.len() - conflicts;
         let mut why = Vec::new();
         if conflicts > 0 {
-            why.push(format!("{conflicts} target(s) hold different content under the same version (pass --force to overwrite)"));
+            why.push(format!(
+                "{conflicts} target(s) hold different content under the same version (pass --force to overwrite)"
+            ));
         }
         if missing > 0 {
             why.push(format!("{missing} source(s) do not exist in {}", names.0));
@@ -453,20 +462,25 @@ fn plan_text(steps: &[Step], (from, to): (&str, &str), ctx: &Ctx) -> String {
                     bytes(s.target.as_ref().map_or(0, |m| m.size)),
                     bytes(s.source.as_ref().map_or(0, |m| m.size))
                 ),
-                Move::MissingSource => format!(
-                    "{} does not exist (pinned at {})",
-                    s.from,
-                    pinned_at(&s.pin)
-                ),
+                Move::MissingSource => format!("{} does not exist (pinned at {})", s.from, pinned_at(&s.pin)),
             };
-            vec![s.action.label().to_string(), s.pin.name.to_string(), s.pin.version.to_string(), note]
+            vec![
+                s.action.label().to_string(),
+                s.pin.name.to_string(),
+                s.pin.version.to_string(),
+                note,
+            ]
         })
         .collect();
     let mut out = format!("artifacts of {} from {from}:\n\n", ctx.style.bold(to));
     if rows.is_empty() {
         out.push_str("no artifacts\n");
     } else {
-        out.push_str(&report::table(&["ACTION", "PIN", "VERSION", "LOCATION"], &rows, |_, _, c| c));
+        out.push_str(&report::table(
+            &["ACTION", "PIN", "VERSION", "LOCATION"],
+            &rows,
+            |_, _, c| c,
+        ));
     }
     out.push('\n');
     out

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Context, Result};
 
-use crate::commands::{print, Ctx};
 use crate::commands::artifacts::{contents, pinned_at};
+use crate::commands::{print, Ctx};
 use crate::record::{ArtifactRecord, Record};
 use crate::repo::Repo;
 use crate::resolve::{resolve, Effective};

@@ -61,7 +61,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             let artifacts = match (&record.artifacts, args.artifacts) {
                 (_, false) => None,
                 (Some(a), true) => Some(a.clone()),
-                (None, true) => bail!("{shown} holds no artifact digests; write it with `pins record {} --artifacts` to verify artifacts", record.environment),
+                (None, true) => bail!(
+                    "{shown} holds no artifact digests; write it with `pins record {} --artifacts` to verify artifacts",
+                    record.environment
+                ),
             };
             (against_record(&target, &shown, record, &tested_env)?, artifacts)
         }

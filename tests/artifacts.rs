@@ -1,0 +1,694 @@
+//! Artifacts against real stores: local files always, and a real S3 API (moto's server, started
+//! by `tools/s3-server start`, found through `PINS_TEST_S3_ENDPOINT`) when it runs. Without the
+//! server the S3 half is skipped, except under `CI=true`, where that is a failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::{project_root, Repo, Run};
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as ObjectPath;
+use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Where the artifacts of a test live.
+#[derive(Clone)]
+enum Backend {
+    /// `file://store/BUCKET/…` inside the test repository.
+    File,
+    /// The moto server at this endpoint.
+    S3(String),
+}
+
+fn s3_endpoint() -> Option<String> {
+    match std::env::var("PINS_TEST_S3_ENDPOINT") {
+        Ok(endpoint) if !endpoint.is_empty() => Some(endpoint),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but no S3 server: run `tools/s3-server start` and export PINS_TEST_S3_ENDPOINT")
+        }
+        _ => {
+            eprintln!("SKIPPED: S3 artifact tests (run `eval $(tools/s3-server start)` to include them)");
+            None
+        }
+    }
+}
+
+fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend::File];
+    out.extend(s3_endpoint().map(Backend::S3));
+    out
+}
+
+/// The example repository with an `artifacts` block whose keys start with a folder of this test's
+/// own, so that tests sharing the moto buckets never see each other's objects.
+struct Fixture {
+    repo: Repo,
+    backend: Backend,
+    run: String,
+}
+
+const SMALL: usize = 64;
+const LARGE: usize = 20 * 1024 * 1024;
+
+impl Fixture {
+    fn new(backend: &Backend) -> Fixture {
+        Fixture::with_artifacts_block(backend, None)
+    }
+
+    fn with_artifacts_block(backend: &Backend, block: Option<&str>) -> Fixture {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let run = format!("run-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let root = project_root();
+        let mut files = Vec::new();
+        for rel in [
+            "development.tfvars",
+            "shared-release.tfvars",
+            "data.d/development.tfvars",
+            "data.d/staging.tfvars",
+            "data.d/production.tfvars",
+        ] {
+            files.push((rel.to_string(), std::fs::read_to_string(root.join(rel)).unwrap()));
+        }
+        let block = block
+            .map(str::to_string)
+            .unwrap_or_else(|| artifacts_block(backend, &run));
+        files.push(("pins.hcl".into(), block));
+        let pairs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        Fixture {
+            repo: Repo::new(&pairs),
+            backend: backend.clone(),
+            run,
+        }
+    }
+
+    fn scheme_root(&self) -> &'static str {
+        match self.backend {
+            Backend::File => "file://store/",
+            Backend::S3(_) => "s3://",
+        }
+    }
+
+    /// Runs pins with this backend's credentials (prod-code's under the `PROD_` prefix).
+    fn pins(&self, args: &[&str]) -> Run {
+        self.pins_with(args, &[])
+    }
+
+    fn pins_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pins"));
+        cmd.current_dir(self.repo.path())
+            .arg("--repo")
+            .arg(self.repo.path())
+            .args(["--color", "never"])
+            .args(args);
+        for (key, _) in std::env::vars() {
+            if key.contains("AWS_") {
+                cmd.env_remove(key);
+            }
+        }
+        if let Backend::S3(_) = self.backend {
+            for prefix in ["", "PROD_"] {
+                cmd.env(format!("{prefix}AWS_ACCESS_KEY_ID"), "testing");
+                cmd.env(format!("{prefix}AWS_SECRET_ACCESS_KEY"), "testing");
+            }
+        }
+        for (key, value) in env {
+            if value.is_empty() {
+                cmd.env_remove(key);
+            } else {
+                cmd.env(key, value);
+            }
+        }
+        let out = cmd.output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
+    }
+
+    fn local(&self, bucket: &str, key: &str) -> PathBuf {
+        self.repo.path().join("store").join(bucket).join(&self.run).join(key)
+    }
+
+    fn s3(&self, endpoint: &str, bucket: &str) -> Arc<dyn ObjectStore> {
+        let store = AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_endpoint(endpoint)
+            .with_region("us-east-1")
+            .with_access_key_id("testing")
+            .with_secret_access_key("testing")
+            .with_client_options(ClientOptions::new().with_allow_http(true))
+            .build()
+            .unwrap();
+        Arc::new(store)
+    }
+
+    fn key(&self, key: &str) -> ObjectPath {
+        ObjectPath::parse(format!("{}/{key}", self.run)).unwrap()
+    }
+
+    fn put(&self, bucket: &str, key: &str, bytes: &[u8]) {
+        match &self.backend {
+            Backend::File => {
+                let path = self.local(bucket, key);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, bytes).unwrap();
+            }
+            Backend::S3(endpoint) => {
+                let store = self.s3(endpoint, bucket);
+                block_on(store.put(&self.key(key), PutPayload::from(bytes.to_vec()))).unwrap();
+            }
+        }
+    }
+
+    fn delete(&self, bucket: &str, key: &str) {
+        match &self.backend {
+            Backend::File => std::fs::remove_file(self.local(bucket, key)).unwrap(),
+            Backend::S3(endpoint) => block_on(self.s3(endpoint, bucket).delete(&self.key(key))).unwrap(),
+        }
+    }
+
+    fn get(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        match &self.backend {
+            Backend::File => std::fs::read(self.local(bucket, key)).ok(),
+            Backend::S3(endpoint) => {
+                let store = self.s3(endpoint, bucket);
+                block_on(async {
+                    match store.get(&self.key(key)).await {
+                        Ok(result) => Some(result.bytes().await.unwrap().to_vec()),
+                        Err(object_store::Error::NotFound { .. }) => None,
+                        Err(e) => panic!("{e}"),
+                    }
+                })
+            }
+        }
+    }
+
+    /// Development's four artifacts in dev-code, lambda-x a 20 MiB object.
+    fn upload_development(&self) -> Vec<(&'static str, Vec<u8>)> {
+        let objects = vec![
+            ("lambda-x/lambda-x-1.5.0.zip", bytes(1, LARGE)),
+            ("lambda-y/lambda-y-2.1.0.zip", bytes(2, SMALL)),
+            ("image-resize/image-resize-0.9.3.zip", bytes(3, SMALL)),
+            ("frontend/v3.2.0.tar.gz", bytes(4, SMALL)),
+        ];
+        for (key, data) in &objects {
+            self.put("dev-code", key, data);
+        }
+        objects
+    }
+}
+
+fn artifacts_block(backend: &Backend, run: &str) -> String {
+    let (root, stores) = match backend {
+        Backend::File => ("file://store/".to_string(), String::new()),
+        Backend::S3(endpoint) => (
+            "s3://".to_string(),
+            format!(
+                "  store \"s3://dev-code\" {{\n    endpoint   = \"{endpoint}\"\n    allow_http = true\n  }}\n  store \"s3://prod-code\" {{\n    endpoint   = \"{endpoint}\"\n    allow_http = true\n    env_prefix = \"PROD_\"\n  }}\n"
+            ),
+        ),
+    };
+    format!(
+        "artifacts {{\n  location = \"{root}${{artifact_bucket}}/{run}/${{pin}}/${{pin}}-${{version}}.zip\"\n  pin \"frontend_version\" {{\n    location = \"{root}${{artifact_bucket}}/{run}/frontend/${{version}}.tar.gz\"\n  }}\n{stores}}}\n"
+    )
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// Deterministic pseudo-random bytes (xorshift), different for each seed.
+fn bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn sha256(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether some line holds all of `words`, in order.
+fn has_line(text: &str, words: &[&str]) -> bool {
+    text.lines().any(|line| {
+        let mut rest = line;
+        words.iter().all(|w| match rest.find(w) {
+            Some(i) => {
+                rest = &rest[i + w.len()..];
+                true
+            }
+            None => false,
+        })
+    })
+}
+
+fn ok(run: &Run) {
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+}
+
+fn refused(run: &Run, needle: &str) {
+    assert_eq!(
+        run.code, 2,
+        "expected exit 2\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+}
+
+fn actions(run: &Run) -> Vec<(String, String)> {
+    run.json()["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["pin"].as_str().unwrap().to_string(),
+                a["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn list_fills_each_pins_location_from_the_environments_data() {
+    for backend in backends() {
+        let f = Fixture::new(&backend);
+        let run = f.pins(&["artifacts", "staging", "--format", "json"]);
+        ok(&run);
+        let json = run.json();
+        let artifacts = json["artifacts"].as_array().unwrap();
+        assert_eq!(artifacts.len(), 4);
+        let x = &artifacts[0];
+        assert_eq!(x["pin"], "lambda-x");
+        assert_eq!(x["version"], "1.4.2");
+        assert_eq!(
+            (x["file"].as_str(), x["line"].as_u64()),
+            (Some("shared-release.tfvars"), Some(4))
+        );
+        let location = x["location"].as_str().unwrap();
+        match backend {
+            Backend::File => assert_eq!(
+                location,
+                format!(
+                    "file://{}/store/prod-code/{}/lambda-x/lambda-x-1.4.2.zip",
+                    f.repo.path().display(),
+                    f.run
+                )
+            ),
+            Backend::S3(_) => assert_eq!(
+                location,
+                format!("s3://prod-code/{}/lambda-x/lambda-x-1.4.2.zip", f.run)
+            ),
+        }
+        let front = artifacts.iter().find(|a| a["pin"] == "frontend_version").unwrap();
+        assert!(
+            front["location"].as_str().unwrap().ends_with("/frontend/v3.1.4.tar.gz"),
+            "{front}"
+        );
+        let dev = f.pins(&["artifacts", "development"]);
+        ok(&dev);
+        assert!(dev
+            .stdout
+            .contains(&format!("{}dev-code/", f.scheme_root()).replace("file://store/", "/store/")));
+        assert!(dev.stdout.contains("development.tfvars:3:20"), "{}", dev.stdout);
+    }
+}
+
+#[test]
+fn check_lists_each_missing_artifact_with_the_line_that_pins_it() {
+    for backend in backends() {
+        let f = Fixture::new(&backend);
+        f.put("dev-code", "lambda-x/lambda-x-1.5.0.zip", b"x");
+        f.put("dev-code", "image-resize/image-resize-0.9.3.zip", b"i");
+        f.put("dev-code", "frontend/v3.2.0.tar.gz", b"f");
+        let run = f.pins(&["artifacts", "check", "development"]);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(
+            run.stdout
+                .contains("development.tfvars:4:20: missing artifact: lambda-y 2.1.0 is not at"),
+            "{}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("FAIL: 1 of 4 artifacts of development are missing"));
+        let json = f
+            .pins(&["artifacts", "check", "development", "--format", "json"])
+            .json();
+        assert_eq!(json["missing"], 1);
+        assert_eq!(json["artifacts"][1]["exists"], false);
+        assert_eq!(json["artifacts"][0]["size"], 1);
+        f.put("dev-code", "lambda-y/lambda-y-2.1.0.zip", b"y");
+        let run = f.pins(&["artifacts", "check", "development"]);
+        ok(&run);
+        assert!(run.stdout.contains("ok: all 4 artifacts of development exist"));
+    }
+}
+
+#[test]
+fn promote_copies_streams_skips_identical_and_refuses_conflicts() {
+    for backend in backends() {
+        let f = Fixture::new(&backend);
+        let objects = f.upload_development();
+        ok(&f.pins(&["promote", "development", "staging"]));
+
+        let dry = f.pins(&[
+            "artifacts",
+            "promote",
+            "development",
+            "staging",
+            "--dry-run",
+            "--format",
+            "json",
+        ]);
+        ok(&dry);
+        assert!(actions(&dry).iter().all(|(_, a)| a == "copy"), "{}", dry.stdout);
+        assert_eq!(
+            f.get("prod-code", "lambda-x/lambda-x-1.5.0.zip"),
+            None,
+            "a dry run copies nothing"
+        );
+
+        let run = f.pins(&["artifacts", "promote", "development", "staging"]);
+        ok(&run);
+        assert!(
+            run.stdout
+                .contains("copied 4 of 4 artifacts from development to staging"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stderr.contains("copied lambda-x 1.5.0"),
+            "plain progress lines off a terminal: {}",
+            run.stderr
+        );
+        for (key, data) in &objects {
+            let copied = f.get("prod-code", key).unwrap_or_else(|| panic!("{key} not copied"));
+            assert!(copied == *data, "{key}: copied bytes differ");
+        }
+
+        // Again: every target already holds the same content.
+        let again = f.pins(&["artifacts", "promote", "development", "staging", "--format", "json"]);
+        ok(&again);
+        assert!(actions(&again).iter().all(|(_, a)| a == "present"), "{}", again.stdout);
+
+        // Staging and production read the same bucket: nothing to copy.
+        let same = f.pins(&["artifacts", "promote", "staging", "production", "--format", "json"]);
+        ok(&same);
+        assert!(actions(&same).iter().all(|(_, a)| a == "in_place"), "{}", same.stdout);
+
+        // A different object under the same version in prod-code: refused, nothing copied.
+        let other = bytes(9, SMALL);
+        f.put("prod-code", "lambda-y/lambda-y-2.1.0.zip", &other);
+        let fresh = bytes(5, SMALL);
+        f.put("dev-code", "image-resize/image-resize-0.9.3.zip", &fresh);
+        ok(&f.pins(&["bump", "image-resize", "0.9.4", "--env", "development"]));
+        f.put("dev-code", "image-resize/image-resize-0.9.4.zip", &fresh);
+        ok(&f.pins(&["promote", "development", "staging"]));
+        let conflict = f.pins(&["artifacts", "promote", "development", "staging"]);
+        refused(&conflict, "nothing copied: 1 target(s) hold different content");
+        assert!(
+            has_line(&conflict.stderr, &["CONFLICT", "lambda-y", "2.1.0"]),
+            "{}",
+            conflict.stderr
+        );
+        assert_eq!(
+            f.get("prod-code", "image-resize/image-resize-0.9.4.zip"),
+            None,
+            "refusal copies nothing"
+        );
+        assert_eq!(f.get("prod-code", "lambda-y/lambda-y-2.1.0.zip"), Some(other));
+
+        let forced = f.pins(&[
+            "artifacts",
+            "promote",
+            "development",
+            "staging",
+            "--force",
+            "--format",
+            "json",
+        ]);
+        ok(&forced);
+        let acts = actions(&forced);
+        assert!(acts.contains(&("lambda-y".into(), "overwrite".into())), "{acts:?}");
+        assert!(acts.contains(&("image-resize".into(), "copy".into())), "{acts:?}");
+        assert_eq!(
+            f.get("prod-code", "lambda-y/lambda-y-2.1.0.zip"),
+            Some(objects[1].1.clone())
+        );
+        assert_eq!(f.get("prod-code", "image-resize/image-resize-0.9.4.zip"), Some(fresh));
+
+        // A version whose build was never uploaded: refused with the line that pins it.
+        ok(&f.pins(&["bump", "lambda-y", "2.2.0", "--env", "development"]));
+        ok(&f.pins(&["promote", "development", "staging"]));
+        let missing = f.pins(&["artifacts", "promote", "development", "staging"]);
+        refused(&missing, "1 source(s) do not exist in development");
+        assert!(
+            has_line(&missing.stderr, &["MISSING", "lambda-y", "2.2.0"]),
+            "{}",
+            missing.stderr
+        );
+        assert!(!missing.stderr.contains("CONFLICT"), "{}", missing.stderr);
+        assert!(
+            missing.stderr.contains("(pinned at shared-release.tfvars:5:20)"),
+            "{}",
+            missing.stderr
+        );
+
+        // --only limits the copy to the pins named.
+        let only = f.pins(&[
+            "artifacts",
+            "promote",
+            "development",
+            "staging",
+            "--only",
+            "image-resize",
+            "--format",
+            "json",
+        ]);
+        ok(&only);
+        assert_eq!(
+            actions(&only),
+            vec![("image-resize".to_string(), "present".to_string())]
+        );
+    }
+}
+
+#[test]
+fn record_and_verify_catch_a_zip_reuploaded_under_the_same_version() {
+    for backend in backends() {
+        let f = Fixture::new(&backend);
+        let objects = f.upload_development();
+        ok(&f.pins(&["promote", "development", "staging"]));
+        ok(&f.pins(&["artifacts", "promote", "development", "staging"]));
+
+        let run = f.pins(&["record", "staging", "--artifacts", "--out", "tested.json"]);
+        ok(&run);
+        assert!(run.stdout.contains("4 pins and 4 artifact digests"), "{}", run.stdout);
+        let record: Value = serde_json::from_str(&f.repo.read("tested.json")).unwrap();
+        let x = &record["artifacts"]["artifact_versions.lambda-x"];
+        assert_eq!(x["sha256"], sha256(&objects[0].1));
+        assert_eq!(x["size"], LARGE as u64);
+        assert_eq!(x["version"], "1.5.0");
+
+        let verify = ["verify", "production", "--tested", "tested.json", "--artifacts"];
+        let clean = f.pins(&verify);
+        ok(&clean);
+        assert!(
+            clean
+                .stdout
+                .contains("artifacts: every artifact has the tested content"),
+            "{}",
+            clean.stdout
+        );
+
+        // Same version, same size, different bytes in the bucket production reads.
+        let mut changed = objects[0].1.clone();
+        changed[LARGE / 2] ^= 0xff;
+        f.put("prod-code", "lambda-x/lambda-x-1.5.0.zip", &changed);
+        let drift = f.pins(&verify);
+        assert_eq!(drift.code, 1, "{drift:?}");
+        assert!(
+            drift
+                .stdout
+                .contains("shared-release.tfvars:4:20: artifact of lambda-x 1.5.0 differs"),
+            "{}",
+            drift.stdout
+        );
+        assert!(
+            drift
+                .stdout
+                .contains("FAIL: production would deploy artifacts that were not tested"),
+            "{}",
+            drift.stdout
+        );
+        let mut json_args = verify.to_vec();
+        json_args.extend(["--format", "json"]);
+        let json = f.pins(&json_args).json();
+        assert_eq!(json["artifacts"]["findings"][0]["kind"], "content-differs");
+        assert_eq!(json["artifacts"]["findings"][0]["pin"], "lambda-x");
+        // Without --artifacts only pins are compared, and they are the same.
+        ok(&f.pins(&["verify", "production", "--tested", "tested.json"]));
+
+        // A missing artifact is a finding too; the original bytes pass again.
+        f.delete("prod-code", "lambda-x/lambda-x-1.5.0.zip");
+        let gone = f.pins(&verify);
+        assert_eq!(gone.code, 1, "{gone:?}");
+        assert!(
+            gone.stdout.contains("artifact of lambda-x 1.5.0 is missing"),
+            "{}",
+            gone.stdout
+        );
+        f.put("prod-code", "lambda-x/lambda-x-1.5.0.zip", &objects[0].1);
+        ok(&f.pins(&verify));
+
+        // An edited digest is caught by the record's own digest.
+        let text = f
+            .repo
+            .read("tested.json")
+            .replace(&sha256(&objects[0].1), &sha256(&changed));
+        f.repo.write("tampered.json", text.as_bytes());
+        refused(
+            &f.pins(&["verify", "production", "--tested", "tampered.json", "--artifacts"]),
+            "digest mismatch",
+        );
+
+        // A record without artifact digests cannot verify artifacts.
+        ok(&f.pins(&["record", "staging", "--out", "pins-only.json"]));
+        refused(
+            &f.pins(&["verify", "production", "--tested", "pins-only.json", "--artifacts"]),
+            "holds no artifact digests",
+        );
+    }
+}
+
+#[test]
+fn recording_a_missing_artifact_writes_no_record() {
+    for backend in backends() {
+        let f = Fixture::new(&backend);
+        f.put("prod-code", "lambda-x/lambda-x-1.4.2.zip", b"x");
+        let run = f.pins(&["record", "staging", "--artifacts", "--out", "r.json"]);
+        refused(&run, "cannot record the artifacts of staging: 3 missing");
+        assert!(
+            run.stderr
+                .contains("shared-release.tfvars:5:20: lambda-y 2.0.1 is not at"),
+            "{}",
+            run.stderr
+        );
+        assert!(!f.repo.path().join("r.json").exists());
+    }
+}
+
+#[test]
+fn bad_templates_and_locations_exit_2_and_copy_nothing() {
+    let cases: [(&str, &str); 6] = [
+        (
+            "location = \"s3://${bucket}/${pin}.zip\"",
+            "`bucket` is not defined in environment `",
+        ),
+        (
+            "location = \"s3://${artifact_bucket}/${pin\"",
+            "HCL parse error in line 2",
+        ),
+        (
+            "location = \"gs://${artifact_bucket}/${pin}.zip\"",
+            "the scheme `gs://`, which pins does not allow",
+        ),
+        (
+            "location = \"s3://${artifact_bucket}/../${pin}.zip\"",
+            "may not hold empty, `.` or `..` segments",
+        ),
+        (
+            "location = \"s3://${instance_count}/${pin}.zip\"",
+            "is not an S3 bucket name",
+        ),
+        (
+            "location = \"file://${instance_count}/%{if x}y%{endif}\"",
+            "template directives",
+        ),
+    ];
+    for (body, needle) in cases {
+        let f = Fixture::with_artifacts_block(&Backend::File, Some(&format!("artifacts {{\n  {body}\n}}\n")));
+        let before = f.repo.snapshot();
+        refused(&f.pins(&["artifacts", "promote", "development", "staging"]), needle);
+        refused(&f.pins(&["artifacts", "development"]), needle);
+        assert_eq!(f.repo.snapshot(), before, "{body}");
+    }
+    let none = Fixture::with_artifacts_block(&Backend::File, Some("records_dir = \"r\"\n"));
+    refused(
+        &none.pins(&["artifacts", "check", "staging"]),
+        "pins.hcl has no `artifacts` block",
+    );
+    let f = Fixture::new(&Backend::File);
+    refused(
+        &f.pins(&["artifacts", "promote", "development", "staging", "--only", "lambda-z"]),
+        "unknown pin `lambda-z` (did you mean",
+    );
+    refused(&f.pins(&["artifacts", "check", "prod"]), "unknown environment `prod`");
+    let skip = Fixture::with_artifacts_block(
+        &Backend::File,
+        Some("artifacts {\n  location = \"file://s/${pin}\"\n  pin \"frontend_version\" {\n    skip = true\n  }\n}\n"),
+    );
+    let listed = skip.pins(&["artifacts", "staging", "--format", "json"]).json();
+    assert_eq!(
+        listed["artifacts"].as_array().unwrap().len(),
+        3,
+        "skip = true leaves the pin out"
+    );
+}
+
+#[test]
+fn unreachable_endpoints_and_missing_credentials_exit_2_and_copy_nothing() {
+    let Some(endpoint) = s3_endpoint() else { return };
+    let backend = Backend::S3(endpoint.clone());
+    let f = Fixture::new(&backend);
+    f.upload_development();
+    ok(&f.pins(&["promote", "development", "staging"]));
+    let promote = ["artifacts", "promote", "development", "staging"];
+
+    let no_secret = f.pins_with(&promote, &[("PROD_AWS_SECRET_ACCESS_KEY", "")]);
+    refused(
+        &no_secret,
+        "s3://prod-code: PROD_AWS_ACCESS_KEY_ID is set but PROD_AWS_SECRET_ACCESS_KEY is not",
+    );
+    let none = f.pins_with(&promote, &[("AWS_ACCESS_KEY_ID", ""), ("AWS_SECRET_ACCESS_KEY", "")]);
+    refused(&none, "s3://dev-code: no credentials");
+    assert_eq!(f.get("prod-code", "lambda-y/lambda-y-2.1.0.zip"), None);
+
+    // Nothing listens on port 9 of loopback.
+    let block = artifacts_block(&backend, &f.run).replace(&endpoint, "http://127.0.0.1:9");
+    f.repo.write("pins.hcl", block.as_bytes());
+    let unreachable = f.pins(&promote);
+    refused(&unreachable, "looking up s3://");
+    let check = f.pins(&["artifacts", "check", "staging"]);
+    refused(&check, "looking up s3://prod-code/");
+
+    let plain = artifacts_block(&backend, &f.run).replacen("    allow_http = true\n", "", 1);
+    f.repo.write("pins.hcl", plain.as_bytes());
+    refused(&f.pins(&promote), "is plain http; set allow_http = true");
+    assert_eq!(
+        f.get("prod-code", "lambda-y/lambda-y-2.1.0.zip"),
+        None,
+        "nothing was copied"
+    );
+}
