@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::artifacts::locate;
+use crate::config::CONFIG_FILE;
 use crate::repo::{Environment, Repo};
-use crate::resolve::{file_pins, is_pin_value, values, Pin};
+use crate::resolve::{file_pins, is_pin_value, values, Effective, Pin};
 use crate::tfvars::{Node, Position, Str, TfVars, Value};
 use crate::version;
 
@@ -89,7 +91,66 @@ pub fn check(repo: &Repo) -> Report {
     }
     parity(repo, &files, &mut report.findings);
     order(repo, &files, &mut report.findings);
+    artifact_locations(repo, &files, &mut report.findings);
     report
+}
+
+/// Every environment can fill the artifact location of every pin it has (pins.hcl `artifacts`),
+/// and every `pin "…"` block names a pin that exists somewhere.
+fn artifact_locations(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+    let Some(settings) = repo.artifacts() else { return };
+    let mut unknown: Option<Vec<String>> = None;
+    let mut known: Vec<String> = Vec::new();
+    for env in repo.environments() {
+        let Some(vars) = env
+            .var_files()
+            .into_iter()
+            .map(|f| files.get(f))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let (pins, data) = values(&vars);
+        let effective = Effective {
+            environment: env.clone(),
+            pins,
+            data,
+            files: Vec::new(),
+        };
+        if let Err(e) = locate(settings, repo.root(), &effective.pins, &effective) {
+            findings.push(Finding::at(
+                CONFIG_FILE,
+                None,
+                "artifact-location",
+                crate::error_chain(&e).trim_start_matches("pins.hcl: ").to_string(),
+                format!(
+                    "define the variable in {}'s data file, or fix the template in pins.hcl",
+                    env.name
+                ),
+            ));
+        }
+        let here = settings.unknown_pins(&effective);
+        known.extend(effective.pins.iter().map(|p| p.name.to_string()));
+        unknown = Some(match unknown {
+            None => here,
+            Some(before) => before.into_iter().filter(|u| here.contains(u)).collect(),
+        });
+    }
+    known.sort_unstable();
+    known.dedup();
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    for name in unknown.unwrap_or_default() {
+        findings.push(Finding::at(
+            CONFIG_FILE,
+            None,
+            "artifact-location",
+            format!(
+                "artifacts pin \"{name}\" names no pin of any environment{}",
+                crate::repo::suggest(&name, &known)
+            ),
+            "fix the pin name, or remove the block",
+        ));
+    }
 }
 
 fn load_all(repo: &Repo, report: &mut Report) -> BTreeMap<String, TfVars> {

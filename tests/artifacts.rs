@@ -692,3 +692,44 @@ fn unreachable_endpoints_and_missing_credentials_exit_2_and_copy_nothing() {
         "nothing was copied"
     );
 }
+
+#[test]
+fn check_reports_locations_an_environment_cannot_fill() {
+    let block = "artifacts {\n  location = \"s3://${artifact_bucket}/${pin}.zip\"\n  pin \"frontend_version\" {\n    location = \"s3://${web_bucket}/${version}.tar.gz\"\n  }\n  pin \"lambda-z\" {\n    skip = true\n  }\n}\n";
+    let f = Fixture::with_artifacts_block(&Backend::File, Some(block));
+    let json = f.pins(&["check", "--format", "json"]).json();
+    let found: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule"] == "artifact-location")
+        .map(|x| x["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    for env in ["development", "staging", "production"] {
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains(&format!("`web_bucket` is not defined in environment `{env}`"))),
+            "{found:#?}"
+        );
+    }
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("artifacts pin \"lambda-z\" names no pin of any environment (did you mean `lambda-x`")),
+        "{found:#?}"
+    );
+    f.repo.write(
+        "data.d/production.tfvars",
+        b"artifact_bucket = \"prod-code\"\nweb_bucket = \"prod-web\"\n",
+    );
+    let json = f.pins(&["check", "--format", "json"]).json();
+    let left = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule"] == "artifact-location")
+        .count();
+    assert_eq!(left, 3, "production can fill its locations now");
+}

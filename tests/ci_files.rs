@@ -79,17 +79,24 @@ fn every_pins_command_in_ci_files_parses() {
 
 #[test]
 fn the_flow_has_check_verify_plan_and_record() {
-    let text =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".circleci/config.yml")).unwrap();
-    for needle in [
-        "pins check",
-        "pins verify production --tested-ref origin/staging",
-        "pins tf-args \"$ENV\" --backend",
-        "pins record staging",
-        "type: approval",
-        "terraform apply",
-    ] {
-        assert!(text.contains(needle), "{needle}");
+    for file in [".circleci/config.yml", "examples/github-actions.yml"] {
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        for needle in [
+            "pins check",
+            "pins verify production --tested-ref origin/staging",
+            "pins tf-args \"$ENV\" --backend",
+            "pins record staging --artifacts",
+            "pins artifacts promote development staging",
+            "pins artifacts check \"$ENV\"",
+            "pins verify production --tested .pins/records/staging.json --artifacts",
+            "type: approval",
+            "terraform apply",
+        ] {
+            assert!(
+                text.contains(needle) || (needle == "type: approval" && file.contains("github")),
+                "{file}: {needle}"
+            );
+        }
     }
 }
 

@@ -15,7 +15,6 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::config::{ArtifactsConfig, StoreConfig};
-use crate::repo::suggest;
 use crate::resolve::{Effective, Pin};
 use template::{Lookup, Template};
 
@@ -89,12 +88,10 @@ impl Settings {
 
     /// Pin names in `pin "…"` blocks that `effective` does not have (likely typos).
     pub fn unknown_pins(&self, effective: &Effective) -> Vec<String> {
-        let known: Vec<&str> = effective.pins.iter().map(|p| &*p.name).collect();
-        let ids: Vec<String> = effective.pins.iter().map(Pin::id).collect();
         self.pins
             .keys()
-            .filter(|k| !known.contains(&k.as_str()) && !ids.contains(k))
-            .map(|k| format!("`{k}`{}", suggest(k, &known)))
+            .filter(|k| !effective.pins.iter().any(|p| *p.name == **k || p.id() == **k))
+            .cloned()
             .collect()
     }
 }
