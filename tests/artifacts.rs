@@ -733,3 +733,68 @@ fn check_reports_locations_an_environment_cannot_fill() {
         .count();
     assert_eq!(left, 3, "production can fill its locations now");
 }
+
+/// A web server that answers 404 to every request, as a wrong endpoint or a proxy would.
+fn not_found_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0
+                        || stream
+                            .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\n\r\nnot found")
+                            .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn an_endpoint_that_is_not_s3_is_an_error_not_missing_artifacts() {
+    let fake = not_found_server();
+    let backend = Backend::S3(fake.clone());
+    let f = Fixture::new(&backend);
+    let check = f.pins(&["artifacts", "check", "staging"]);
+    refused(
+        &check,
+        "does not answer as an S3 bucket either (wrong endpoint or bucket name?)",
+    );
+    assert!(
+        check.stdout.is_empty(),
+        "no artifact is reported missing: {}",
+        check.stdout
+    );
+    refused(
+        &f.pins(&["artifacts", "promote", "development", "staging"]),
+        "does not answer as an S3 bucket",
+    );
+    refused(
+        &f.pins(&["record", "staging", "--artifacts"]),
+        "does not answer as an S3 bucket",
+    );
+    assert!(!f.repo.path().join(".pins").exists(), "no record written");
+
+    // A bucket that does not exist on a real S3 API is the same error.
+    // A bucket without a store block is reached through AWS_ENDPOINT_URL / AWS_ALLOW_HTTP.
+    let Some(endpoint) = s3_endpoint() else { return };
+    let real = Fixture::new(&Backend::S3(endpoint.clone()));
+    real.repo.write(
+        "data.d/staging.tfvars",
+        b"db_endpoint = \"db.staging.internal\"\nartifact_bucket = \"no-such-bucket\"\ninstance_count = 2\n",
+    );
+    let env = [("AWS_ENDPOINT_URL", endpoint.as_str()), ("AWS_ALLOW_HTTP", "true")];
+    refused(
+        &real.pins_with(&["artifacts", "check", "staging"], &env),
+        "s3://no-such-bucket does not answer as an S3 bucket",
+    );
+}

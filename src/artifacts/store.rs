@@ -40,6 +40,10 @@ pub struct Content {
 /// The stores behind a set of locations, configured up front.
 pub struct Stores {
     s3: HashMap<String, Arc<dyn ObjectStore>>,
+    /// Per bucket, whether it answered as an S3 bucket: asked once, the first time an object in it
+    /// is not found, so that a wrong endpoint answering 404 to everything is not taken for
+    /// missing artifacts.
+    probed: HashMap<String, tokio::sync::OnceCell<Result<(), String>>>,
     local: Arc<dyn ObjectStore>,
 }
 
@@ -59,8 +63,10 @@ impl Stores {
                 }
             }
         }
+        let probed = s3.keys().map(|b| (b.clone(), tokio::sync::OnceCell::new())).collect();
         Ok(Stores {
             s3,
+            probed,
             local: Arc::new(LocalFileSystem::new()),
         })
     }
@@ -91,7 +97,7 @@ impl Stores {
                 size: meta.size,
                 e_tag: meta.e_tag,
             })),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(object_store::Error::NotFound { .. }) => self.confirm_missing(location).await.map(|_| None),
             Err(e) => Err(anyhow!(e)).with_context(|| format!("looking up {location}")),
         }
     }
@@ -101,7 +107,7 @@ impl Stores {
         let (store, path) = self.object(location)?;
         let result = match store.get(&path).await {
             Ok(result) => result,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(object_store::Error::NotFound { .. }) => return self.confirm_missing(location).await.map(|_| None),
             Err(e) => return Err(anyhow!(e)).with_context(|| format!("reading {location}")),
         };
         let mut stream = result.into_stream();
@@ -116,6 +122,33 @@ impl Stores {
             sha256: hex(&hash.finalize()),
             size,
         }))
+    }
+
+    /// Makes sure "not found" means the object is missing, not that the bucket is gone or the
+    /// endpoint is not S3: the bucket must answer a listing of the object's folder.
+    async fn confirm_missing(&self, location: &Location) -> Result<()> {
+        let Location::S3 { bucket, key } = location else {
+            return Ok(());
+        };
+        let (Some(store), Some(cell)) = (self.s3.get(bucket), self.probed.get(bucket)) else {
+            return Ok(());
+        };
+        let folder = key.rsplit_once('/').map(|(dir, _)| dir).unwrap_or_default();
+        let probe = cell
+            .get_or_init(|| async {
+                let prefix = (!folder.is_empty()).then(|| ObjectPath::from(folder));
+                match store.list_with_delimiter(prefix.as_ref()).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(crate::error_chain(&anyhow!(e))),
+                }
+            })
+            .await;
+        match probe {
+            Ok(()) => Ok(()),
+            Err(why) => bail!(
+                "{location} was not found, and s3://{bucket} does not answer as an S3 bucket either (wrong endpoint or bucket name?)\n  caused by: {why}"
+            ),
+        }
     }
 
     /// Whether two existing objects hold the same bytes: different sizes never do; two plain S3
