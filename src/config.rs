@@ -57,6 +57,7 @@ pub struct StoreConfig {
     /// Allow a plain-http endpoint.
     pub allow_http: Option<bool>,
     /// Read this store's `AWS_*` variables with this prefix: `PROD_` reads `PROD_AWS_ACCESS_KEY_ID`.
+    /// Without it, `PINS_<BUCKET>_AWS_*` are read when any is set, else the plain `AWS_*`.
     pub env_prefix: Option<String>,
     /// Take credentials from the instance or container role when no keys are set.
     #[serde(default)]

@@ -798,3 +798,53 @@ fn an_endpoint_that_is_not_s3_is_an_error_not_missing_artifacts() {
         "s3://no-such-bucket does not answer as an S3 bucket",
     );
 }
+
+#[test]
+fn each_bucket_can_be_configured_from_environment_variables_alone() {
+    let Some(endpoint) = s3_endpoint() else { return };
+    let f = Fixture::new(&Backend::S3(endpoint.clone()));
+    f.upload_development();
+    ok(&f.pins(&["promote", "development", "staging"]));
+    let plain = format!(
+        "artifacts {{\n  location = \"s3://${{artifact_bucket}}/{}/${{pin}}/${{pin}}-${{version}}.zip\"\n  pin \"frontend_version\" {{\n    location = \"s3://${{artifact_bucket}}/{}/frontend/${{version}}.tar.gz\"\n  }}\n}}\n",
+        f.run, f.run
+    );
+    f.repo.write("pins.hcl", plain.as_bytes());
+    let mut env: Vec<(String, String)> = Vec::new();
+    for bucket in ["DEV_CODE", "PROD_CODE"] {
+        for (key, value) in [
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ALLOW_HTTP", "true"),
+        ] {
+            env.push((format!("PINS_{bucket}_{key}"), value.to_string()));
+        }
+    }
+    // The plain AWS_* variables point elsewhere and must not be used.
+    env.push(("AWS_ACCESS_KEY_ID".into(), "wrong".into()));
+    env.push(("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:9".into()));
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = f.pins_with(
+        &["artifacts", "promote", "development", "staging", "--format", "json"],
+        &pairs,
+    );
+    ok(&run);
+    assert!(actions(&run).iter().all(|(_, a)| a == "copy"), "{}", run.stdout);
+    assert!(f.get("prod-code", "lambda-y/lambda-y-2.1.0.zip").is_some());
+    // Without prod-code's secret, that store has half its credentials: an error, nothing read.
+    let half: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| {
+            if *k == "PINS_PROD_CODE_AWS_SECRET_ACCESS_KEY" {
+                (*k, "")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    refused(
+        &f.pins_with(&["artifacts", "check", "staging"], &half),
+        "PINS_PROD_CODE_AWS_ACCESS_KEY_ID is set but PINS_PROD_CODE_AWS_SECRET_ACCESS_KEY is not",
+    );
+}

@@ -280,7 +280,7 @@ pub fn check_endpoint(store: &str, endpoint: &str, allow_http: bool) -> Result<(
 /// metadata-service timeout.
 fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn ObjectStore>> {
     let name = format!("s3://{bucket}");
-    let prefix = config.env_prefix.clone().unwrap_or_default();
+    let prefix = env_prefix(bucket, config, env);
     let var = |key: &str| env(&format!("{prefix}{key}")).filter(|v| !v.is_empty());
     let allow_http = config
         .allow_http
@@ -329,11 +329,41 @@ fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<Str
             "{name}: no credentials: set {} and {}{}, or set instance_credentials = true in pins.hcl's store \"{name}\" block to use the instance or container role",
             vars("AWS_ACCESS_KEY_ID"),
             vars("AWS_SECRET_ACCESS_KEY"),
-            if prefix.is_empty() { String::new() } else { format!(" (store \"{name}\" reads variables with the prefix {prefix})") }
+            if prefix.is_empty() { String::new() } else { format!(" (this store reads its variables with the prefix {prefix})") }
         ),
     }
     let store = builder.build().with_context(|| format!("configuring {name}"))?;
     Ok(Arc::new(store))
+}
+
+/// The variables read by a store.
+const VARIABLES: [&str; 8] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ALLOW_HTTP",
+];
+
+/// The prefix of a store's variables: pins.hcl's `env_prefix`; else `PINS_<BUCKET>_` (the bucket
+/// upper-cased, `-` and `.` as `_`: `PINS_PROD_CODE_AWS_ACCESS_KEY_ID`) when any such variable is
+/// set, so a second account can be configured from the CI's environment alone; else none.
+fn env_prefix(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<String>) -> String {
+    if let Some(prefix) = &config.env_prefix {
+        return prefix.clone();
+    }
+    let own = format!("PINS_{}_", bucket.to_ascii_uppercase().replace(['-', '.'], "_"));
+    if VARIABLES
+        .iter()
+        .any(|v| env(&format!("{own}{v}")).is_some_and(|x| !x.is_empty()))
+    {
+        own
+    } else {
+        String::new()
+    }
 }
 
 /// Runs async store work to completion on a small runtime of this thread.
