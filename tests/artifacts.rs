@@ -848,3 +848,40 @@ fn each_bucket_can_be_configured_from_environment_variables_alone() {
         "PINS_PROD_CODE_AWS_ACCESS_KEY_ID is set but PINS_PROD_CODE_AWS_SECRET_ACCESS_KEY is not",
     );
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_instead_of_plain_lines() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: progress-bar test (no `script` to give pins a terminal)");
+        return;
+    }
+    let f = Fixture::new(&Backend::File);
+    f.upload_development();
+    ok(&f.pins(&["promote", "development", "staging"]));
+    let command = format!(
+        "{} --repo {} --color never artifacts promote development staging",
+        env!("CARGO_BIN_EXE_pins"),
+        f.repo.path().display()
+    );
+    let out = Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env_remove("CI")
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("lambda-x 1.5.0 ["),
+        "a progress bar is drawn:\n{screen}"
+    );
+    assert!(
+        !screen.contains("copied lambda-x 1.5.0:"),
+        "no plain lines on a terminal:\n{screen}"
+    );
+    assert!(screen.contains("copied 4 of 4 artifacts"), "{screen}");
+    assert_eq!(
+        f.get("prod-code", "lambda-x/lambda-x-1.5.0.zip").map(|b| b.len()),
+        Some(LARGE)
+    );
+}
