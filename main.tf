@@ -6,12 +6,16 @@ terraform {
 }
 
 resource "terraform_data" "release" {
+  # Where each artifact is deployed from: the same locations as pins.hcl's `artifacts` block, so
+  # that `pins artifacts check` checks exactly what this module deploys (tested against Terraform).
   input = {
-    artifacts = {
-      for name, version in var.artifact_versions :
-      name => "s3://${var.artifact_bucket}/${name}/${name}-${version}.zip"
-    }
-    frontend = var.frontend_version
+    artifacts = merge(
+      {
+        for name, version in var.artifact_versions :
+        name => "s3://${var.artifact_bucket}/${name}/${name}-${version}.zip"
+      },
+      { frontend_version = "s3://${var.artifact_bucket}/frontend/${var.frontend_version}.tar.gz" },
+    )
   }
 }
 

@@ -164,7 +164,13 @@ fn files_written_by_bump_and_promote_are_accepted_by_terraform() {
 
 fn copy_example(to: &Path) {
     let root = project_root();
-    for file in ["main.tf", "variables.tf", "development.tfvars", "shared-release.tfvars"] {
+    for file in [
+        "main.tf",
+        "variables.tf",
+        "pins.hcl",
+        "development.tfvars",
+        "shared-release.tfvars",
+    ] {
         std::fs::copy(root.join(file), to.join(file)).unwrap();
     }
     for dir in ["data.d", "setup/backends"] {
@@ -231,12 +237,16 @@ fn example_init_and_apply_with_pins_tf_args_for_every_environment() {
         for (name, value) in &expected {
             assert_eq!(&outputs[name]["value"], value, "{env}: output {name}");
         }
-        let bucket = expected["artifact_bucket"].as_str().unwrap();
+        // The artifact locations pins checks and copies are the ones Terraform deploys.
         let urls = outputs["artifact_urls"]["value"].as_object().unwrap();
-        let version = expected["artifact_versions"]["lambda-x"].as_str().unwrap();
-        assert_eq!(
-            urls["lambda-x"],
-            format!("s3://{bucket}/lambda-x/lambda-x-{version}.zip")
-        );
+        let listed = pins_in(dir.path(), &["artifacts", env, "--format", "json"]).json();
+        let located: serde_json::Map<String, Value> = listed["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["pin"].as_str().unwrap().to_string(), a["location"].clone()))
+            .collect();
+        assert_eq!(located.len(), 4, "{env}: {listed}");
+        assert_eq!(&located, urls, "{env}: pins artifacts vs Terraform");
     }
 }
