@@ -432,6 +432,11 @@ fn promote_copies_streams_skips_identical_and_refuses_conflicts() {
             "{}",
             conflict.stderr
         );
+        let conflict_json = f.pins(&["artifacts", "promote", "development", "staging", "--format", "json"]);
+        assert_eq!(conflict_json.code, 2);
+        let acts = actions(&conflict_json);
+        assert!(acts.contains(&("lambda-y".into(), "conflict".into())), "{acts:?}");
+        assert!(acts.contains(&("image-resize".into(), "copy".into())), "{acts:?}");
         assert_eq!(
             f.get("prod-code", "image-resize/image-resize-0.9.4.zip"),
             None,
@@ -884,4 +889,58 @@ fn a_terminal_gets_a_progress_bar_instead_of_plain_lines() {
         f.get("prod-code", "lambda-x/lambda-x-1.5.0.zip").map(|b| b.len()),
         Some(LARGE)
     );
+}
+
+#[test]
+fn verify_against_a_tested_ref_reads_the_tested_artifacts_live() {
+    // Production deploys from its own bucket here; staging's tested builds are in prod-code.
+    let f = Fixture::new(&Backend::File);
+    f.repo.write(
+        "data.d/production.tfvars",
+        b"db_endpoint = \"db.prod.internal\"\nartifact_bucket = \"prod-live\"\ninstance_count = 3\n",
+    );
+    let objects = [
+        ("lambda-x/lambda-x-1.4.2.zip", bytes(11, SMALL)),
+        ("lambda-y/lambda-y-2.0.1.zip", bytes(12, SMALL)),
+        ("image-resize/image-resize-0.9.3.zip", bytes(13, SMALL)),
+        ("frontend/v3.1.4.tar.gz", bytes(14, SMALL)),
+    ];
+    for (key, data) in &objects {
+        f.put("prod-code", key, data);
+    }
+    f.repo.git(&["init", "-q"]);
+    f.repo.git(&["add", "-A"]);
+    f.repo.git(&["commit", "-qm", "staging tested"]);
+    let verify = [
+        "verify",
+        "production",
+        "--tested-ref",
+        "HEAD",
+        "--artifacts",
+        "--format",
+        "json",
+    ];
+
+    // Nothing copied to production's bucket yet: every artifact is missing there.
+    let missing = f.pins(&verify);
+    assert_eq!(missing.code, 1, "{missing:?}");
+    let kinds: Vec<Value> = missing.json()["artifacts"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].clone())
+        .collect();
+    assert_eq!(kinds, vec![Value::from("missing"); 4]);
+
+    ok(&f.pins(&["artifacts", "promote", "staging", "production"]));
+    ok(&f.pins(&verify));
+
+    // A rebuilt zip uploaded under the same version to production's bucket only.
+    f.put("prod-live", "lambda-y/lambda-y-2.0.1.zip", &bytes(99, SMALL));
+    let drift = f.pins(&verify);
+    assert_eq!(drift.code, 1, "{drift:?}");
+    let findings = drift.json()["artifacts"]["findings"].clone();
+    assert_eq!(findings.as_array().unwrap().len(), 1, "{findings}");
+    assert_eq!(findings[0]["pin"], "lambda-y");
+    assert_eq!(findings[0]["kind"], "content-differs");
 }

@@ -325,18 +325,17 @@ fn run_promote(ctx: &Ctx, args: PromoteArgs) -> Result<Outcome> {
         if missing > 0 {
             why.push(format!("{missing} source(s) do not exist in {}", names.0));
         }
+        if args.format == TextOrJson::Json {
+            print_json(&promote_json(names, args.dry_run, &steps))?;
+            bail!("nothing copied: {}", why.join("; "));
+        }
         bail!("{}nothing copied: {}", plan_text(&steps, names, ctx), why.join("; "));
     }
     if !args.dry_run {
         copy_all(&stores, &mut steps, args.format == TextOrJson::Text)?;
     }
     match args.format {
-        TextOrJson::Json => print_json(&serde_json::json!({
-            "from": names.0,
-            "to": names.1,
-            "dry_run": args.dry_run,
-            "artifacts": steps.iter().map(step_json).collect::<Vec<_>>(),
-        }))?,
+        TextOrJson::Json => print_json(&promote_json(names, args.dry_run, &steps))?,
         TextOrJson::Text => {
             let mut out = plan_text(&steps, names, ctx);
             let copies = steps.iter().filter(|s| s.action.copies()).count();
@@ -484,6 +483,15 @@ fn plan_text(steps: &[Step], (from, to): (&str, &str), ctx: &Ctx) -> String {
     }
     out.push('\n');
     out
+}
+
+fn promote_json((from, to): (&str, &str), dry_run: bool, steps: &[Step]) -> serde_json::Value {
+    serde_json::json!({
+        "from": from,
+        "to": to,
+        "dry_run": dry_run,
+        "artifacts": steps.iter().map(step_json).collect::<Vec<_>>(),
+    })
 }
 
 fn step_json(s: &Step) -> StepJson<'_> {
