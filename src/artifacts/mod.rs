@@ -200,7 +200,8 @@ pub fn locate(settings: &Settings, root: &Path, pins: &[Pin], env_data: &Effecti
 }
 
 /// A template variable: the pin's own (`pin`, `version`, `variable`, `key`, `env`), else the
-/// environment's data, following `.` into maps.
+/// environment's data (also as `var.NAME`, as a Terraform module writes it), following `.` into
+/// maps.
 fn lookup(env: &Effective, pin: &Pin, path: &[String]) -> Lookup {
     let builtin = match path {
         [one] => match one.as_str() {
@@ -216,6 +217,11 @@ fn lookup(env: &Effective, pin: &Pin, path: &[String]) -> Lookup {
     if let Some(value) = builtin {
         return Lookup::Found(value);
     }
+    // `var.NAME` reads as in Terraform: the environment's data, never a pin's own name.
+    let path = match path.split_first() {
+        Some((var, rest)) if var == "var" && !rest.is_empty() => rest,
+        _ => path,
+    };
     let Some((first, rest)) = path.split_first() else {
         return Lookup::Missing;
     };
