@@ -944,3 +944,14 @@ fn verify_against_a_tested_ref_reads_the_tested_artifacts_live() {
     assert_eq!(findings[0]["pin"], "lambda-y");
     assert_eq!(findings[0]["kind"], "content-differs");
 }
+
+#[test]
+fn the_readme_pins_hcl_example_is_valid() {
+    let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
+    let start = readme.find("```hcl\n").expect("README shows pins.hcl") + "```hcl\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let f = Fixture::with_artifacts_block(&Backend::File, Some(example));
+    let run = f.pins(&["artifacts", "staging", "--format", "json"]);
+    ok(&run);
+    assert_eq!(run.json()["artifacts"][3]["location"], "s3://prod-code/frontend/v3.1.4.tar.gz");
+}
