@@ -953,5 +953,8 @@ fn the_readme_pins_hcl_example_is_valid() {
     let f = Fixture::with_artifacts_block(&Backend::File, Some(example));
     let run = f.pins(&["artifacts", "staging", "--format", "json"]);
     ok(&run);
-    assert_eq!(run.json()["artifacts"][3]["location"], "s3://prod-code/frontend/v3.1.4.tar.gz");
+    assert_eq!(
+        run.json()["artifacts"][3]["location"],
+        "s3://prod-code/frontend/v3.1.4.tar.gz"
+    );
 }
