@@ -1,6 +1,7 @@
 //! `pins artifacts ENV`, `pins artifacts check ENV`, `pins artifacts promote FROM TO`: where each
 //! pin's build artifact lives, whether it is there, and copying it along the promotion flow.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use anyhow::{bail, Result};
@@ -9,6 +10,7 @@ use serde::Serialize;
 use crate::artifacts::store::{block_on, each, Content, Meta, Stores};
 use crate::artifacts::{locate, require, Artifact, Location};
 use crate::commands::{print, print_json, Ctx, TextOrJson};
+use crate::record::ArtifactRecord;
 use crate::repo::{suggest, Repo};
 use crate::report;
 use crate::resolve::{check_versions, resolve, Effective, Pin};
@@ -99,6 +101,31 @@ pub fn contents(repo: &Repo, effective: &Effective) -> Result<Vec<(Artifact, Opt
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
     Ok(artifacts.into_iter().zip(contents).collect())
+}
+
+/// The artifacts of `effective` that exist, as a release record holds them (keyed by pin id), and
+/// the ones that do not.
+pub fn artifact_records(
+    repo: &Repo,
+    effective: &Effective,
+) -> Result<(BTreeMap<String, ArtifactRecord>, Vec<Artifact>)> {
+    let mut found = BTreeMap::new();
+    let mut missing = Vec::new();
+    for (artifact, content) in contents(repo, effective)? {
+        match content {
+            Some(c) => {
+                let record = ArtifactRecord {
+                    version: artifact.pin.version.to_string(),
+                    location: artifact.location.to_string(),
+                    sha256: c.sha256,
+                    size: c.size,
+                };
+                found.insert(artifact.pin.id(), record);
+            }
+            None => missing.push(artifact),
+        }
+    }
+    Ok((found, missing))
 }
 
 /// The process environment, as the stores read it.

@@ -1,13 +1,12 @@
 //! `pins record ENV`: write a release record after ENV's deploy and tests passed.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use std::collections::BTreeMap;
-
 use anyhow::{bail, Context, Result};
 
-use crate::commands::artifacts::{contents, pinned_at};
+use crate::commands::artifacts::{artifact_records, pinned_at};
 use crate::commands::{print, Ctx};
 use crate::record::{ArtifactRecord, Record};
 use crate::repo::Repo;
@@ -72,39 +71,28 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
 
 /// The content of every artifact of the environment; a missing one cannot have been tested.
 fn tested_artifacts(repo: &Repo, effective: &Effective) -> Result<BTreeMap<String, ArtifactRecord>> {
-    let mut out = BTreeMap::new();
-    let mut missing = Vec::new();
-    for (artifact, content) in contents(repo, effective)? {
-        match content {
-            Some(c) => {
-                out.insert(
-                    artifact.pin.id(),
-                    ArtifactRecord {
-                        version: artifact.pin.version.to_string(),
-                        location: artifact.location.to_string(),
-                        sha256: c.sha256,
-                        size: c.size,
-                    },
-                );
-            }
-            None => missing.push(format!(
-                "{}: {} {} is not at {}",
-                pinned_at(&artifact.pin),
-                artifact.pin.name,
-                artifact.pin.version,
-                artifact.location
-            )),
-        }
-    }
+    let (found, missing) = artifact_records(repo, effective)?;
     if !missing.is_empty() {
+        let lines: Vec<String> = missing
+            .iter()
+            .map(|a| {
+                format!(
+                    "{}: {} {} is not at {}",
+                    pinned_at(&a.pin),
+                    a.pin.name,
+                    a.pin.version,
+                    a.location
+                )
+            })
+            .collect();
         bail!(
             "cannot record the artifacts of {}: {} missing (nothing written)\n  {}",
             effective.environment.name,
             missing.len(),
-            missing.join("\n  ")
+            lines.join("\n  ")
         );
     }
-    Ok(out)
+    Ok(found)
 }
 
 /// The first 12 characters of a commit id.

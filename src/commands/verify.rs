@@ -1,11 +1,11 @@
 //! `pins verify ENV`: the CI gate. Exit 1 when ENV's effective pins differ in any way from the
 //! tested ones: a release record, or the tested environment at a git revision.
 
-use anyhow::{anyhow, bail, Context, Result};
-
 use std::collections::BTreeMap;
 
-use crate::commands::artifacts::{contents, pinned_at};
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::commands::artifacts::{artifact_records, contents, pinned_at};
 use crate::commands::diff::{Comparison, Format, Side, View};
 use crate::commands::{print, Ctx};
 use crate::diff::compare_pins;
@@ -70,7 +70,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         }
         (None, Some(rev)) => {
             let side = tested.insert(Side::load(ctx, &format!("{tested_env}@{rev}"))?);
-            let artifacts = args.artifacts.then(|| tested_contents(side)).transpose()?;
+            let artifacts = args
+                .artifacts
+                .then(|| artifact_records(&side.repo, &side.effective).map(|(found, _)| found))
+                .transpose()?;
             (Comparison::new(side, &target, false, false), artifacts)
         }
         (None, None) => bail!("pass --tested FILE or --tested-ref REV"),
@@ -116,24 +119,6 @@ struct ArtifactFinding {
     kind: &'static str,
     message: String,
     pinned_at: String,
-}
-
-/// The tested environment's artifacts as a record would hold them (missing ones left out).
-fn tested_contents(side: &Side) -> Result<BTreeMap<String, ArtifactRecord>> {
-    Ok(contents(&side.repo, &side.effective)?
-        .into_iter()
-        .filter_map(|(a, c)| {
-            c.map(|c| {
-                let record = ArtifactRecord {
-                    version: a.pin.version.to_string(),
-                    location: a.location.to_string(),
-                    sha256: c.sha256,
-                    size: c.size,
-                };
-                (a.pin.id(), record)
-            })
-        })
-        .collect())
 }
 
 /// Compares the content of every artifact the target would deploy with the tested one. A pin
