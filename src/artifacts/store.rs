@@ -366,13 +366,18 @@ fn env_prefix(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<S
     }
 }
 
-/// Runs async store work to completion on a small runtime of this thread.
-pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// A runtime on this thread for store work. One per command: the stores' HTTP connections belong
+/// to the runtime they were opened on.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("starting the I/O runtime")?;
-    Ok(runtime.block_on(future))
+        .context("starting the I/O runtime")
+}
+
+/// Runs async store work to completion on a runtime of its own.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    Ok(runtime()?.block_on(future))
 }
 
 /// Runs `futures` at most [`CONCURRENCY`] at once; results in their order.

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::artifacts::store::{block_on, each, Content, Meta, Stores};
+use crate::artifacts::store::{block_on, each, runtime, Content, Meta, Stores};
 use crate::artifacts::{locate, require, Artifact, Location};
 use crate::commands::{print, print_json, Ctx, TextOrJson};
 use crate::record::ArtifactRecord;
@@ -332,7 +332,9 @@ fn run_promote(ctx: &Ctx, args: PromoteArgs) -> Result<Outcome> {
         &process_env,
     )?;
     let pairs: Vec<(&Artifact, &Artifact)> = sources.iter().zip(&targets).collect();
-    let mut steps = block_on(each(pairs.iter().map(|(s, t)| plan_step(&stores, s, t, args.force))))?
+    let runtime = runtime()?;
+    let mut steps = runtime
+        .block_on(each(pairs.iter().map(|(s, t)| plan_step(&stores, s, t, args.force))))
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
     let names = (from.environment.name.as_str(), to.environment.name.as_str());
@@ -359,7 +361,7 @@ fn run_promote(ctx: &Ctx, args: PromoteArgs) -> Result<Outcome> {
         bail!("{}nothing copied: {}", plan_text(&steps, names, ctx), why.join("; "));
     }
     if !args.dry_run {
-        copy_all(&stores, &mut steps, args.format == TextOrJson::Text)?;
+        copy_all(&runtime, &stores, &mut steps, args.format == TextOrJson::Text)?;
     }
     match args.format {
         TextOrJson::Json => print_json(&promote_json(names, args.dry_run, &steps))?,
@@ -428,7 +430,7 @@ async fn plan_step(stores: &Stores, source: &Artifact, target: &Artifact, force:
 }
 
 /// Copies one artifact after another: a progress bar on a terminal, a line per copy otherwise.
-fn copy_all(stores: &Stores, steps: &mut [Step], text: bool) -> Result<()> {
+fn copy_all(runtime: &tokio::runtime::Runtime, stores: &Stores, steps: &mut [Step], text: bool) -> Result<()> {
     let terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     for step in steps.iter_mut().filter(|s| s.action.copies()) {
         let size = step.source.as_ref().map_or(0, |m| m.size);
@@ -438,7 +440,7 @@ fn copy_all(stores: &Stores, steps: &mut [Step], text: bool) -> Result<()> {
                 bar.set_position(done);
             }
         };
-        let copied = block_on(stores.copy(&step.from, &step.to, &progress))??;
+        let copied = runtime.block_on(stores.copy(&step.from, &step.to, &progress))?;
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
