@@ -133,6 +133,7 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// `file:line:col` of the value that pins `pin`.
 pub fn pinned_at(pin: &Pin) -> String {
     format!("{}:{}", pin.origin.file, pin.origin.position)
 }
