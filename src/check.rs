@@ -255,8 +255,10 @@ fn walk_duplicates(vars: &TfVars, path: &str, node: &Node, findings: &mut Vec<Fi
                 let here = vars.position(entry.key_span.start());
                 if let Some(first) = seen.insert(&entry.key, here) {
                     let message = format!(
-                        "`{path}` sets key `{}` twice (first at line {}); Terraform silently keeps only this last one",
-                        entry.key, first.line
+                        "`{path}` sets key `{}` twice (first at line {}){}; Terraform silently keeps only this last one",
+                        entry.key,
+                        first.line,
+                        spelling_note(vars, entries, entry)
                     );
                     findings.push(Finding::at(
                         vars.file(),
@@ -271,6 +273,19 @@ fn walk_duplicates(vars: &TfVars, path: &str, node: &Node, findings: &mut Vec<Fi
         }
         Value::Tuple(items) => items.iter().for_each(|i| walk_duplicates(vars, path, i, findings)),
         _ => {}
+    }
+}
+
+/// Says so when two equal keys are spelled with different bytes (Terraform normalises keys to NFC).
+fn spelling_note(vars: &TfVars, entries: &[crate::tfvars::Entry], entry: &crate::tfvars::Entry) -> &'static str {
+    let raw = |e: &crate::tfvars::Entry| vars.text().get(e.key_span.start()..e.key_span.end()).map(|t| t.trim_matches('"'));
+    let differs = entries
+        .iter()
+        .any(|e| e.key == entry.key && raw(e) != raw(entry));
+    if differs {
+        ", spelled with different Unicode bytes that Terraform normalises (NFC) to the same key"
+    } else {
+        ""
     }
 }
 

@@ -246,6 +246,7 @@ pub fn locate<'a>(vars: &'a TfVars, pin: &Pin) -> Option<&'a Node> {
 
 /// Finds the pin called `name`: its name, or its `variable.key` id.
 pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
+    let name = &*crate::tfvars::nfc(name.to_string());
     pins.iter()
         .find(|p| &*p.name == name)
         .or_else(|| pins.iter().find(|p| p.id() == name))
@@ -254,6 +255,7 @@ pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
 /// The pin called `name` in one pin file, found without collecting every pin (a bump of one pin in
 /// a 100k-pin file stays small); `None` when it is absent or its key alone is ambiguous.
 pub fn find_in_file(vars: &TfVars, name: &str) -> Option<Pin> {
+    let name = &*crate::tfvars::nfc(name.to_string());
     let mut found: Option<Pin> = None;
     let mut matches = 0;
     for attr in vars.iter().filter(|a| is_pin_value(&a.value)) {

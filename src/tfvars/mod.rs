@@ -23,6 +23,17 @@ const BOM: &str = "\u{feff}";
 /// rather than copied (a 100k-pin file would otherwise hold every key and version twice).
 pub type Str = std::rc::Rc<str>;
 
+/// A string literal or object key as Terraform holds it: NFC-normalised (Terraform's string type
+/// normalises every string it builds, map keys included), so keys that differ only in
+/// normalisation are one key, as they are to Terraform.
+pub fn nfc(text: String) -> Str {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return text.into();
+    }
+    text.nfc().collect::<String>().into()
+}
+
 /// A half-open byte range of the source text, stored in 32 bits each (files are limited to
 /// `MAX_FILE_SIZE`), since every key and value of a 100k-pin file carries spans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

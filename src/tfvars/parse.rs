@@ -364,7 +364,7 @@ impl<'a> Parser<'a> {
         self.skip_space(false)?;
         let value = self.expression()?;
         Ok(Entry {
-            key: key.into(),
+            key: crate::tfvars::nfc(key),
             key_span,
             quoted,
             value,

@@ -76,6 +76,12 @@ pub fn tricky() -> Vec<Fixture> {
             [dd[0], &format!("{}tags = {{ team = \"a\", team = \"b\" }}\n", dd[1]), dd[2]],
         ),
         layout(
+            "keys_equal_after_nfc",
+            "artifact_versions = {\n  \"\u{e9}\" = \"1.0.0\"\n  \"e\u{301}\" = \"1.5.0\"\n}\n",
+            "artifact_versions = {\n  \"e\u{301}\" = \"1.4.2\"\n  \"\u{e9}\" = \"1.4.3\"\n}\n",
+            [dd[0], &format!("{}tags = {{ \"o\u{308}\" = \"a\", \"\u{f6}\" = \"b\" }}\nname = \"Cafe\u{301}\"\n", dd[1]), dd[2]],
+        ),
+        layout(
             "nested_maps",
             DEV,
             SHARED,

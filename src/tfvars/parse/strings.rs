@@ -37,7 +37,7 @@ impl<'a> Parser<'a> {
         }
         self.pos += 1;
         Ok(Node::new(
-            Value::String(out.into()),
+            Value::String(crate::tfvars::nfc(out)),
             Span::new(start, self.pos),
             Form::Quoted,
         ))
@@ -138,7 +138,7 @@ impl<'a> Parser<'a> {
             message: "template sequences (`${…}`, `%{…}`) are not supported in a .tfvars heredoc".into(),
         })?;
         Ok(Node::new(
-            Value::String(text.into()),
+            Value::String(crate::tfvars::nfc(text)),
             Span::new(start, self.pos),
             Form::Heredoc,
         ))

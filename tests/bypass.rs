@@ -1,0 +1,114 @@
+//! The gate's known bypasses, each tried as a hostile colleague would: Unicode keys that are one
+//! key to Terraform, a production branch that reorders environments in pins.hcl, and committed
+//! symlinks at a revision. Each test failed on the main branch before the fix.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
+mod common;
+
+use common::Repo;
+
+/// `é` as one code point (NFC) and as `e` plus a combining acute accent (NFD).
+const NFC: &str = "\u{e9}";
+const NFD: &str = "e\u{301}";
+
+const DEV: &str = "frontend = \"3.2.0\"\n";
+const SHARED: &str = "frontend = \"3.1.4\"\n";
+
+/// A git repository in the default layout with `shared` as the shared release file, committed on
+/// branch `staging` (the tested state).
+fn tested(shared: &str) -> Repo {
+    let repo = Repo::new(&[
+        ("development.tfvars", DEV),
+        ("shared-release.tfvars", shared),
+        ("data.d/development.tfvars", "db = \"dev\"\n"),
+        ("data.d/staging.tfvars", "db = \"stg\"\n"),
+        ("data.d/production.tfvars", "db = \"prd\"\n"),
+    ]);
+    repo.git(&["init", "-q", "-b", "staging"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "tested"]);
+    repo
+}
+
+fn two_spellings(first: (&str, &str), second: (&str, &str)) -> String {
+    format!(
+        "artifact_versions = {{\n  \"{}\" = \"{}\"\n  \"{}\" = \"{}\"\n}}\n",
+        first.0, first.1, second.0, second.1
+    )
+}
+
+#[test]
+fn keys_equal_after_nfc_are_one_key_and_the_last_wins() {
+    // Terraform deploys 2.0.0 in staging (the NFD spelling comes last) and 1.0.0 in production.
+    let repo = tested(&two_spellings((NFC, "1.0.0"), (NFD, "2.0.0")));
+    repo.write(
+        "shared-release.tfvars",
+        two_spellings((NFD, "2.0.0"), (NFC, "1.0.0")).as_bytes(),
+    );
+    let run = repo.pins(&["verify", "production", "--tested-ref", "staging"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let row = run.stdout.lines().find(|l| l.starts_with(NFC)).unwrap_or_default();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells, [NFC, "2.0.0", "1.0.0", "downgrade"], "{}", run.stdout);
+}
+
+#[test]
+fn show_and_records_hold_the_one_key_terraform_sees() {
+    let repo = tested(&two_spellings((NFC, "1.0.0"), (NFD, "2.0.0")));
+    let show = repo.pins(&["show", "staging", "--format", "json"]).json();
+    let pins = show["pins"].as_object().unwrap();
+    assert_eq!(pins.len(), 1, "{show}");
+    assert_eq!(pins[NFC]["version"], "2.0.0");
+    let run = repo.pins(&["record", "staging", "--out", "r.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let record: serde_json::Value = serde_json::from_str(&repo.read("r.json")).unwrap();
+    assert_eq!(record["pins"], serde_json::json!({ format!("artifact_versions.{NFC}"): "2.0.0" }));
+}
+
+#[test]
+fn bump_edits_the_copy_terraform_uses_whatever_the_spelling() {
+    let before = two_spellings((NFC, "1.0.0"), (NFD, "2.0.0"));
+    let repo = tested(&before);
+    let run = repo.pins(&["bump", NFC, "2.1.0", "--env", "staging"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        repo.read("shared-release.tfvars"),
+        two_spellings((NFC, "1.0.0"), (NFD, "2.1.0"))
+    );
+    let run = repo.pins(&["bump", NFD, "2.2.0", "--env", "staging", "--expect", "2.1.0"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        repo.read("shared-release.tfvars"),
+        two_spellings((NFC, "1.0.0"), (NFD, "2.2.0"))
+    );
+}
+
+#[test]
+fn promote_updates_the_copy_terraform_uses() {
+    let repo = tested(&two_spellings((NFD, "0.9.0"), (NFC, "1.0.0")));
+    repo.write("development.tfvars", two_spellings((NFC, "1.1.0"), (NFD, "1.2.0")).as_bytes());
+    let run = repo.pins(&["promote", "development", "staging"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        repo.read("shared-release.tfvars"),
+        two_spellings((NFD, "0.9.0"), (NFC, "1.2.0"))
+    );
+}
+
+#[test]
+fn check_reports_keys_equal_after_nfc_as_duplicates() {
+    let repo = tested(&two_spellings((NFC, "1.0.0"), (NFD, "2.0.0")));
+    let run = repo.pins(&["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let findings = run.json()["findings"].as_array().unwrap().clone();
+    let duplicate: Vec<&serde_json::Value> = findings.iter().filter(|f| f["rule"] == "duplicate-key").collect();
+    assert_eq!(duplicate.len(), 1, "{findings:?}");
+    assert_eq!(duplicate[0]["line"], 3);
+    let message = duplicate[0]["message"].as_str().unwrap();
+    assert!(message.contains("normalises (NFC)"), "{message}");
+}
