@@ -137,6 +137,42 @@ impl Repo {
         i.checked_sub(1).and_then(|p| self.environments.get(p))
     }
 
+    /// The environment tested before `target` is deployed, as this repository (the tested
+    /// revision) declares it: `explicit` if given, else the one `target` is promoted from.
+    pub fn tested_environment(&self, target: &str, explicit: Option<&str>) -> Result<&Environment> {
+        if let Some(name) = explicit {
+            return self.environment(name);
+        }
+        let at = self.revision().map(|r| format!(" at {r}")).unwrap_or_default();
+        let env = self
+            .environment(target)
+            .with_context(|| format!("finding what was tested before {target} by pins.hcl{at}"))?;
+        self.predecessor(env).ok_or_else(|| {
+            anyhow!("{target} is first in the promotion order of pins.hcl{at}; say which environment was tested with --tested-env")
+        })
+    }
+
+    /// How `other`'s environments differ from this repository's (read at `rev`), if they do.
+    pub fn disagreement(&self, other: &Repo, rev: &str) -> Option<String> {
+        if self.environments == other.environments {
+            return None;
+        }
+        let describe = |repo: &Repo| {
+            let list: Vec<String> = repo
+                .environments
+                .iter()
+                .map(|e| format!("{} ({})", e.name, e.var_files().join(", ")))
+                .collect();
+            list.join(" → ")
+        };
+        let here = other.revision().map_or("the working tree".to_string(), |r| format!("revision {r}"));
+        Some(format!(
+            "pins.hcl at {rev} and in {here} disagree on the environments; what was tested is judged by {rev}'s: {} (here: {})",
+            describe(self),
+            describe(other)
+        ))
+    }
+
     /// Every environment whose pin file is `env`'s pin file (`env` included).
     pub fn sharing(&self, pin_file: &str) -> Vec<&Environment> {
         self.environments.iter().filter(|e| e.pin_file == pin_file).collect()

@@ -1,8 +1,14 @@
 //! Where files are read from: the working tree, or git objects at a revision (never touching the
-//! working tree or the index).
+//! working tree or the index). At a revision, files are read as a checkout would show them to
+//! Terraform: symlinks are followed inside the tree, through one `git cat-file --batch` process.
+
+mod objects;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+pub use objects::{GitObjects, Object};
 
 use anyhow::{bail, Context, Result};
 
@@ -14,6 +20,8 @@ pub enum Source {
         rev: String,
         commit: String,
         prefix: String,
+        /// The object reader, started at the first read and shared by clones.
+        objects: Arc<Mutex<Option<GitObjects>>>,
     },
 }
 
@@ -29,6 +37,7 @@ impl Source {
             rev: rev.to_string(),
             commit,
             prefix,
+            objects: Arc::default(),
         })
     }
 
@@ -44,14 +53,23 @@ impl Source {
     pub fn read(&self, root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
         match self {
             Source::Tree => read_tree(root, rel),
-            Source::Git { commit, prefix, rev } => {
-                let object = format!("{commit}:{prefix}{rel}");
-                if git(root, &["cat-file", "-e", &object]).is_err() {
-                    return Ok(None);
+            Source::Git {
+                commit,
+                prefix,
+                rev,
+                objects,
+            } => {
+                let mut guard = objects.lock().map_err(|_| anyhow::anyhow!("the git reader failed earlier"))?;
+                let reader = match guard.as_mut() {
+                    Some(reader) => reader,
+                    None => guard.insert(GitObjects::open(root)?),
+                };
+                let object = reader.read(&format!("{commit}:{prefix}{rel}"));
+                if object.is_err() {
+                    // The conversation with git may be out of step: start afresh next time.
+                    *guard = None;
                 }
-                let out = git_bytes(root, &["cat-file", "blob", &object])
-                    .with_context(|| format!("reading {rel} at {rev}"))?;
-                Ok(Some(out))
+                object.with_context(|| format!("reading {rel} at {rev}"))?.into_file(rel, rev)
             }
         }
     }

@@ -112,3 +112,120 @@ fn check_reports_keys_equal_after_nfc_as_duplicates() {
     let message = duplicate[0]["message"].as_str().unwrap();
     assert!(message.contains("normalises (NFC)"), "{message}");
 }
+
+const REORDERED: &str = r#"environment "development" {
+  pin_file = "development.tfvars"
+}
+environment "staging" {
+  pin_file = "shared-release.tfvars"
+}
+environment "production" {
+  pin_file = "shared-release.tfvars"
+}
+order = ["staging", "development", "production"]
+"#;
+
+#[test]
+fn the_tested_revision_decides_which_environment_was_tested() {
+    // A direct commit on production puts development's untested pins into the shared file and
+    // reorders pins.hcl so that production seems to be promoted from development.
+    let repo = tested(SHARED);
+    repo.git(&["checkout", "-q", "-b", "production"]);
+    repo.write("shared-release.tfvars", DEV.as_bytes());
+    repo.write("pins.hcl", REORDERED.as_bytes());
+    repo.git(&["commit", "-qam", "hotfix", "--allow-empty"]);
+    repo.git(&["add", "pins.hcl"]);
+    repo.git(&["commit", "-qm", "reorder"]);
+    let run = repo.pins(&["verify", "production", "--tested-ref", "staging"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("FAIL: production would deploy pins that were not tested in staging@staging"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "note: pins.hcl at staging and in the working tree disagree on the environments; what was tested is judged by staging's: development (development.tfvars, data.d/development.tfvars) → staging (shared-release.tfvars, data.d/staging.tfvars) → production (shared-release.tfvars, data.d/production.tfvars) (here: staging (shared-release.tfvars, data.d/staging.tfvars) → development (development.tfvars, data.d/development.tfvars) → production (shared-release.tfvars, data.d/production.tfvars))"
+        ),
+        "{}",
+        run.stdout
+    );
+    let json = repo.pins(&["verify", "production", "--tested-ref", "staging", "--format", "json"]);
+    assert_eq!(json.code, 1);
+    assert_eq!(json.json()["notes"].as_array().unwrap().len(), 1);
+    // --tested-env names the environment, still read with the tested revision's own files.
+    let run = repo.pins(&["verify", "production", "--tested-ref", "staging", "--tested-env", "development"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+/// Commits `link` as a symlink to `target` (with `target`'s content, if given) on the current branch.
+fn commit_link(repo: &Repo, link: &str, target: &str, content: Option<&str>) {
+    if let Some(content) = content {
+        repo.write(target, content.as_bytes());
+    }
+    let path = repo.path().join(link);
+    let _ = std::fs::remove_file(&path);
+    std::os::unix::fs::symlink(target, &path).unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "link"]);
+}
+
+#[test]
+fn a_symlink_at_the_revision_under_test_is_followed_as_a_checkout_would() {
+    // The link's target *name* looks like the tested pins; the file it leads to holds others.
+    let repo = tested(SHARED);
+    repo.git(&["checkout", "-q", "-b", "production"]);
+    commit_link(&repo, "shared-release.tfvars", "frontend = \"3.1.4\"", Some(DEV));
+    let run = repo.pins(&["verify", "production@production", "--tested-ref", "staging"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let show = repo.pins(&["show", "production@production", "--format", "json"]).json();
+    assert_eq!(show["pins"]["frontend"]["version"], "3.2.0");
+}
+
+#[test]
+fn a_symlink_at_the_tested_revision_is_followed_as_a_checkout_would() {
+    let repo = tested(SHARED);
+    commit_link(&repo, "shared-release.tfvars", "frontend = \"3.2.0\"", Some(SHARED));
+    repo.git(&["checkout", "-q", "-b", "production"]);
+    repo.write("shared-release.tfvars", DEV.as_bytes());
+    let run = repo.pins(&["verify", "production", "--tested-ref", "staging"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn symlinks_through_folders_are_followed_at_a_revision() {
+    let repo = tested(SHARED);
+    std::fs::create_dir_all(repo.path().join("envs/real")).unwrap();
+    repo.write("envs/real/production.tfvars", "db = \"linked\"\n".as_bytes());
+    std::fs::remove_dir_all(repo.path().join("data.d")).unwrap();
+    std::os::unix::fs::symlink("envs/real", repo.path().join("data.d")).unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "data.d is a link"]);
+    let show = repo.pins(&["show", "production@HEAD", "--data", "--format", "json"]).json();
+    assert_eq!(show["data"]["db"]["value"], "linked");
+}
+
+#[test]
+fn symlink_loops_and_escapes_at_a_revision_are_refused() {
+    let repo = tested(SHARED);
+    commit_link(&repo, "shared-release.tfvars", "../outside.tfvars", None);
+    let run = repo.pins(&["show", "staging@HEAD"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "error: shared-release.tfvars at HEAD is a symlink that leads outside the repository (to ../outside.tfvars); pins only reads files inside it\n"
+    );
+    commit_link(&repo, "loop.tfvars", "shared-release.tfvars", None);
+    commit_link(&repo, "shared-release.tfvars", "loop.tfvars", None);
+    let run = repo.pins(&["show", "staging@HEAD"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("shared-release.tfvars at HEAD is a symlink loop"), "{}", run.stderr);
+    commit_link(&repo, "shared-release.tfvars", "nowhere.tfvars", None);
+    let run = repo.pins(&["verify", "production@HEAD", "--tested-ref", "HEAD"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("shared-release.tfvars at HEAD is a symlink to a file that does not exist at HEAD"),
+        "{}",
+        run.stderr
+    );
+}

@@ -10,7 +10,7 @@ use crate::commands::diff::{Comparison, Format, Side, View};
 use crate::commands::{print, Ctx};
 use crate::diff::compare_pins;
 use crate::record::{ArtifactRecord, Record};
-use crate::repo::split_spec;
+use crate::repo::{split_spec, Repo};
 use crate::Outcome;
 
 /// Arguments of `pins verify`.
@@ -39,22 +39,11 @@ pub struct Args {
 /// Verifies the environment against the tested set.
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let target = Side::load(ctx, &args.env)?;
-    let tested_env = match &args.tested_env {
-        Some(name) => target.repo.environment(name)?.name.clone(),
-        None => target
-            .repo
-            .predecessor(&target.effective.environment)
-            .map(|e| e.name.clone())
-            .ok_or_else(|| {
-                anyhow!(
-                    "{} is first in the promotion order; say which environment was tested with --tested-env",
-                    split_spec(&args.env).0
-                )
-            })?,
-    };
     let mut tested = None;
+    let mut notes = Vec::new();
     let (comparison, tested_artifacts) = match (&args.tested, &args.tested_ref) {
         (Some(file), _) => {
+            let tested_env = tested_from_here(&target, &args)?;
             let shown = file.display().to_string();
             let text = std::fs::read_to_string(file).with_context(|| format!("reading the record {shown}"))?;
             let record = Record::parse(&shown, &text)?;
@@ -69,7 +58,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             (against_record(&target, &shown, record, &tested_env)?, artifacts)
         }
         (None, Some(rev)) => {
-            let side = tested.insert(Side::load(ctx, &format!("{tested_env}@{rev}"))?);
+            // The tested revision's own pins.hcl says which environment was tested and with
+            // which files: nothing committed on the side under test can change that.
+            let tested_repo = Repo::open_at(&ctx.root, rev)?;
+            let name = &target.effective.environment.name;
+            let tested_env = tested_repo.tested_environment(name, args.tested_env.as_deref())?;
+            notes.extend(tested_repo.disagreement(&target.repo, rev));
+            let side = tested.insert(Side::load(ctx, &format!("{}@{rev}", tested_env.name))?);
             let artifacts = args
                 .artifacts
                 .then(|| artifact_records(&side.repo, &side.effective).map(|(found, _)| found))
@@ -85,6 +80,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let failed = comparison.differs() || !findings.is_empty();
     let text = if args.format == Format::Json {
         let mut value = comparison.json(false);
+        if let (Some(object), false) = (value.as_object_mut(), notes.is_empty()) {
+            object.insert("notes".into(), serde_json::json!(notes));
+        }
         if let (Some(object), Some(tested)) = (value.as_object_mut(), &tested_artifacts) {
             object.insert(
                 "artifacts".into(),
@@ -98,6 +96,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             text.push_str(&format!("{}: {}\n", f.pinned_at, f.message));
         }
         if args.format == Format::Text {
+            for note in &notes {
+                text.push_str(&format!("note: {note}\n"));
+            }
             if let (Some(_), true) = (&tested_artifacts, findings.is_empty()) {
                 text.push_str("artifacts: every artifact has the tested content\n");
             }
@@ -163,6 +164,24 @@ fn artifact_findings(
         });
     }
     Ok(findings)
+}
+
+/// The environment a record must have been written for: `--tested-env`, or the one the target is
+/// promoted from.
+fn tested_from_here(target: &Side, args: &Args) -> Result<String> {
+    match &args.tested_env {
+        Some(name) => Ok(target.repo.environment(name)?.name.clone()),
+        None => target
+            .repo
+            .predecessor(&target.effective.environment)
+            .map(|e| e.name.clone())
+            .ok_or_else(|| {
+                anyhow!(
+                    "{} is first in the promotion order; say which environment was tested with --tested-env",
+                    split_spec(&args.env).0
+                )
+            }),
+    }
 }
 
 fn against_record<'a>(target: &'a Side, shown: &str, record: Record, tested_env: &str) -> Result<Comparison<'a>> {
