@@ -278,10 +278,12 @@ fn walk_duplicates(vars: &TfVars, path: &str, node: &Node, findings: &mut Vec<Fi
 
 /// Says so when two equal keys are spelled with different bytes (Terraform normalises keys to NFC).
 fn spelling_note(vars: &TfVars, entries: &[crate::tfvars::Entry], entry: &crate::tfvars::Entry) -> &'static str {
-    let raw = |e: &crate::tfvars::Entry| vars.text().get(e.key_span.start()..e.key_span.end()).map(|t| t.trim_matches('"'));
-    let differs = entries
-        .iter()
-        .any(|e| e.key == entry.key && raw(e) != raw(entry));
+    let raw = |e: &crate::tfvars::Entry| {
+        vars.text()
+            .get(e.key_span.start()..e.key_span.end())
+            .map(|t| t.trim_matches('"'))
+    };
+    let differs = entries.iter().any(|e| e.key == entry.key && raw(e) != raw(entry));
     if differs {
         ", spelled with different Unicode bytes that Terraform normalises (NFC) to the same key"
     } else {

@@ -165,7 +165,9 @@ impl Repo {
                 .collect();
             list.join(" → ")
         };
-        let here = other.revision().map_or("the working tree".to_string(), |r| format!("revision {r}"));
+        let here = other
+            .revision()
+            .map_or("the working tree".to_string(), |r| format!("revision {r}"));
         Some(format!(
             "pins.hcl at {rev} and in {here} disagree on the environments; what was tested is judged by {rev}'s: {} (here: {})",
             describe(self),

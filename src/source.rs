@@ -59,7 +59,9 @@ impl Source {
                 rev,
                 objects,
             } => {
-                let mut guard = objects.lock().map_err(|_| anyhow::anyhow!("the git reader failed earlier"))?;
+                let mut guard = objects
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("the git reader failed earlier"))?;
                 let reader = match guard.as_mut() {
                     Some(reader) => reader,
                     None => guard.insert(GitObjects::open(root)?),
@@ -69,7 +71,9 @@ impl Source {
                     // The conversation with git may be out of step: start afresh next time.
                     *guard = None;
                 }
-                object.with_context(|| format!("reading {rel} at {rev}"))?.into_file(rel, rev)
+                object
+                    .with_context(|| format!("reading {rel} at {rev}"))?
+                    .into_file(rel, rev)
             }
         }
     }

@@ -67,7 +67,10 @@ fn show_and_records_hold_the_one_key_terraform_sees() {
     let run = repo.pins(&["record", "staging", "--out", "r.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let record: serde_json::Value = serde_json::from_str(&repo.read("r.json")).unwrap();
-    assert_eq!(record["pins"], serde_json::json!({ format!("artifact_versions.{NFC}"): "2.0.0" }));
+    assert_eq!(
+        record["pins"],
+        serde_json::json!({ format!("artifact_versions.{NFC}"): "2.0.0" })
+    );
 }
 
 #[test]
@@ -91,7 +94,10 @@ fn bump_edits_the_copy_terraform_uses_whatever_the_spelling() {
 #[test]
 fn promote_updates_the_copy_terraform_uses() {
     let repo = tested(&two_spellings((NFD, "0.9.0"), (NFC, "1.0.0")));
-    repo.write("development.tfvars", two_spellings((NFC, "1.1.0"), (NFD, "1.2.0")).as_bytes());
+    repo.write(
+        "development.tfvars",
+        two_spellings((NFC, "1.1.0"), (NFD, "1.2.0")).as_bytes(),
+    );
     let run = repo.pins(&["promote", "development", "staging"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(
@@ -139,7 +145,8 @@ fn the_tested_revision_decides_which_environment_was_tested() {
     let run = repo.pins(&["verify", "production", "--tested-ref", "staging"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("FAIL: production would deploy pins that were not tested in staging@staging"),
+        run.stdout
+            .contains("FAIL: production would deploy pins that were not tested in staging@staging"),
         "{}",
         run.stdout
     );
@@ -154,7 +161,14 @@ fn the_tested_revision_decides_which_environment_was_tested() {
     assert_eq!(json.code, 1);
     assert_eq!(json.json()["notes"].as_array().unwrap().len(), 1);
     // --tested-env names the environment, still read with the tested revision's own files.
-    let run = repo.pins(&["verify", "production", "--tested-ref", "staging", "--tested-env", "development"]);
+    let run = repo.pins(&[
+        "verify",
+        "production",
+        "--tested-ref",
+        "staging",
+        "--tested-env",
+        "development",
+    ]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 }
 
@@ -201,7 +215,9 @@ fn symlinks_through_folders_are_followed_at_a_revision() {
     std::os::unix::fs::symlink("envs/real", repo.path().join("data.d")).unwrap();
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "data.d is a link"]);
-    let show = repo.pins(&["show", "production@HEAD", "--data", "--format", "json"]).json();
+    let show = repo
+        .pins(&["show", "production@HEAD", "--data", "--format", "json"])
+        .json();
     assert_eq!(show["data"]["db"]["value"], "linked");
 }
 
@@ -219,12 +235,17 @@ fn symlink_loops_and_escapes_at_a_revision_are_refused() {
     commit_link(&repo, "shared-release.tfvars", "loop.tfvars", None);
     let run = repo.pins(&["show", "staging@HEAD"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stderr.contains("shared-release.tfvars at HEAD is a symlink loop"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shared-release.tfvars at HEAD is a symlink loop"),
+        "{}",
+        run.stderr
+    );
     commit_link(&repo, "shared-release.tfvars", "nowhere.tfvars", None);
     let run = repo.pins(&["verify", "production@HEAD", "--tested-ref", "HEAD"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
-        run.stderr.contains("shared-release.tfvars at HEAD is a symlink to a file that does not exist at HEAD"),
+        run.stderr
+            .contains("shared-release.tfvars at HEAD is a symlink to a file that does not exist at HEAD"),
         "{}",
         run.stderr
     );

@@ -46,7 +46,10 @@ impl GitObjects {
             .spawn()
             .context("running git cat-file (is git installed?)")?;
         let stdin = child.stdin.take().ok_or_else(|| anyhow!("git cat-file has no stdin"))?;
-        let stdout = child.stdout.take().ok_or_else(|| anyhow!("git cat-file has no stdout"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow!("git cat-file has no stdout"))?;
         Ok(GitObjects {
             child,
             stdin: Some(stdin),
@@ -57,10 +60,15 @@ impl GitObjects {
     /// Reads one object, e.g. `COMMIT:path/in/tree`.
     pub fn read(&mut self, name: &str) -> Result<Object> {
         if name.contains(['\n', '\r', '\0']) {
-            bail!("`{}` cannot be read from git: it holds a line break or NUL", name.escape_debug());
+            bail!(
+                "`{}` cannot be read from git: it holds a line break or NUL",
+                name.escape_debug()
+            );
         }
         let stdin = self.stdin.as_mut().ok_or_else(|| anyhow!("git cat-file was closed"))?;
-        writeln!(stdin, "{name}").and_then(|_| stdin.flush()).context("writing to git cat-file")?;
+        writeln!(stdin, "{name}")
+            .and_then(|_| stdin.flush())
+            .context("writing to git cat-file")?;
         let header = self.line()?;
         if header.ends_with(" missing") || header.ends_with(" ambiguous") {
             return Ok(Object::Missing);
@@ -102,7 +110,9 @@ impl GitObjects {
 
     /// `size` bytes and the newline after them.
     fn body(&mut self, size: &str) -> Result<Vec<u8>> {
-        let size: usize = size.parse().with_context(|| format!("git cat-file answered size `{size}`"))?;
+        let size: usize = size
+            .parse()
+            .with_context(|| format!("git cat-file answered size `{size}`"))?;
         if size > crate::tfvars::MAX_FILE_SIZE {
             bail!("the object is {size} bytes, larger than any file pins reads");
         }
