@@ -129,7 +129,7 @@ fn artifact_locations(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &
                 ),
             ));
         }
-        let here = settings.unknown_pins(&effective);
+        let here = settings.unknown_pins(|k| effective.pins.iter().any(|p| *p.name == *k || p.id() == k));
         known.extend(effective.pins.iter().map(|p| p.name.to_string()));
         unknown = Some(match unknown {
             None => here,

@@ -1,10 +1,15 @@
-//! The command line: global flags and one subcommand per file under `commands/`.
+//! The command line: global flags, one subcommand per file under `commands/`, and the dispatch.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
+use crate::output::Ctx;
+use crate::report::Style;
+use crate::Outcome;
 
 /// Keep Terraform artifact versions (pins) safe across development → staging → production.
 #[derive(Debug, Parser)]
@@ -35,7 +40,7 @@ pub enum Command {
     Envs(commands::envs::Args),
     /// Show an environment's effective pins (and data), each with the file and line it comes from.
     Show(commands::show::Args),
-    /// Show the pins that differ between two environments; exit 1 when they differ.
+    /// What promoting FROM into TO would change in TO, pin by pin; exit 1 when they differ.
     Diff(commands::diff::Args),
     /// Set one pin to a version or bump it by a level.
     Bump(commands::bump::Args),
@@ -53,4 +58,38 @@ pub enum Command {
     Env(commands::env::Args),
     /// List, check and promote the build artifacts the pins name (pins.hcl `artifacts` block).
     Artifacts(commands::artifacts::Args),
+}
+
+impl Cli {
+    /// What every command gets from the global flags.
+    fn ctx(&self) -> Ctx {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
+        Ctx {
+            root: self.repo.clone(),
+            style: Style { color },
+        }
+    }
+
+    /// Runs the subcommand.
+    pub fn run(self) -> Result<Outcome> {
+        let ctx = self.ctx();
+        match self.command {
+            Command::Envs(args) => commands::envs::run(&ctx, args),
+            Command::Show(args) => commands::show::run(&ctx, args),
+            Command::Diff(args) => commands::diff::run(&ctx, args),
+            Command::Bump(args) => commands::bump::run(&ctx, args),
+            Command::Promote(args) => commands::promote::run(&ctx, args),
+            Command::Check(args) => commands::check::run(&ctx, args),
+            Command::Record(args) => commands::record::run(&ctx, args),
+            Command::Verify(args) => commands::verify::run(&ctx, args),
+            Command::TfArgs(args) => commands::tf_args::run(&ctx, args),
+            Command::Env(args) => commands::env::run(&ctx, args),
+            Command::Artifacts(args) => commands::artifacts::run(&ctx, args),
+        }
+    }
 }

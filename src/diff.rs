@@ -1,15 +1,20 @@
 //! Comparing the effective pins (and data) of two environments.
 
 use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
 
 use serde_json::Value as Json;
 
-use crate::resolve::{Datum, Pin};
+use crate::repo::{split_spec, Repo};
+use crate::resolve::{check_versions, resolve, Datum, Effective, Pin};
 use crate::tfvars::Str;
 use crate::version::{classify, Kind};
 
-/// One pin compared across two sides.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One pin compared across two sides: `from` is the version it has, `to` the one it would get.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub pin: Str,
     pub from: Option<Str>,
@@ -18,7 +23,7 @@ pub struct Change {
 }
 
 /// One data variable compared across two sides.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataChange {
     pub variable: Str,
     pub from: Option<Json>,
@@ -28,52 +33,55 @@ pub struct DataChange {
 /// Pins of two sides compared: the changes, and how many pins are equal.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Comparison {
-    /// Differing pins (and equal ones when asked for), in `a`'s order then `b`'s new ones.
+    /// Differing pins (and equal ones when asked for), in the new side's order, then the pins
+    /// only the old side has.
     pub changes: Vec<Change>,
     pub identical: usize,
 }
 
-/// Every pin of either side, matched by identity; equal pins are listed only with `keep_equal`
-/// (a 100k-pin comparison would otherwise hold a change per pin).
-pub fn compare_pins(a: &[Pin], b: &[Pin], keep_equal: bool) -> Comparison {
-    let b_index: HashMap<(&str, Option<&str>), usize> = b.iter().enumerate().map(|(i, p)| (p.id_parts(), i)).collect();
-    let mut matched = vec![false; b.len()];
+/// Every pin of either side, matched by identity, each going from `old`'s version to `new`'s:
+/// the change taking `new`'s pins into `old` would make (`pins diff FROM TO` compares TO as old
+/// with FROM as new, exactly as `promote FROM TO` plans it). Equal pins are listed only with
+/// `keep_equal` (a 100k-pin comparison would otherwise hold a change per pin).
+pub fn compare_pins(old: &[Pin], new: &[Pin], keep_equal: bool) -> Comparison {
+    let old_index: HashMap<(&str, Option<&str>), usize> =
+        old.iter().enumerate().map(|(i, p)| (p.id_parts(), i)).collect();
+    let mut matched = vec![false; old.len()];
     let mut out = Comparison::default();
-    for pa in a {
-        let pb = b_index.get(&pa.id_parts()).and_then(|&i| {
+    for pn in new {
+        let po = old_index.get(&pn.id_parts()).and_then(|&i| {
             if let Some(m) = matched.get_mut(i) {
                 *m = true;
             }
-            b.get(i)
+            old.get(i)
         });
-        let to = pb.map(|p| p.version.clone());
-        let kind = classify(Some(&pa.version), to.as_deref());
+        let from = po.map(|p| p.version.clone());
+        let kind = classify(from.as_deref(), Some(&pn.version));
         if kind == Kind::Unchanged {
             out.identical += 1;
             if !keep_equal {
                 continue;
             }
         }
-        let pin = pb.map_or(&pa.name, |p| &p.name).clone();
         out.changes.push(Change {
             kind,
-            pin,
-            from: Some(pa.version.clone()),
-            to,
+            pin: pn.name.clone(),
+            from,
+            to: Some(pn.version.clone()),
         });
     }
-    for pb in b.iter().zip(&matched).filter(|(_, m)| !**m).map(|(p, _)| p) {
+    for po in old.iter().zip(&matched).filter(|(_, m)| !**m).map(|(p, _)| p) {
         out.changes.push(Change {
-            pin: pb.name.clone(),
-            from: None,
-            to: Some(pb.version.clone()),
-            kind: Kind::Added,
+            pin: po.name.clone(),
+            from: Some(po.version.clone()),
+            to: None,
+            kind: Kind::Removed,
         });
     }
     out
 }
 
-/// The data variables whose effective values differ, sorted by name.
+/// The data variables whose effective values differ, sorted by name, from `a`'s value to `b`'s.
 pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
     let b_index: HashMap<&str, &Datum> = b.iter().map(|d| (&*d.name, d)).collect();
     let a_index: HashMap<&str, &Datum> = a.iter().map(|d| (&*d.name, d)).collect();
@@ -91,25 +99,33 @@ pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
         .collect()
 }
 
-/// `3 pins differ: 1 major, 2 patch`, or that none do (`identical` pins are equal).
-pub fn summary(changes: &[Change], identical: usize) -> String {
-    let differing: Vec<&Change> = changes.iter().filter(|c| c.kind != Kind::Unchanged).collect();
-    if differing.is_empty() {
-        return format!("no pins differ ({identical} identical)");
+/// One side of a comparison: an environment, maybe read at a git revision (`ENV@REV`).
+pub struct Side {
+    pub repo: Repo,
+    pub effective: Effective,
+}
+
+impl Side {
+    /// Loads `ENV` or `ENV@REV` from the repository at `root`, its versions checked.
+    pub fn load(root: &Path, spec: &str) -> Result<Side> {
+        let (name, rev) = split_spec(spec);
+        let repo = Repo::open_maybe_at(root, rev)?;
+        let effective = resolve(&repo, repo.environment(name)?)?;
+        check_versions(&effective, repo.policy())?;
+        Ok(Side { repo, effective })
     }
-    let mut counts: Vec<(Kind, usize)> = Vec::new();
-    for c in &differing {
-        match counts.iter_mut().find(|(k, _)| *k == c.kind) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((c.kind, 1)),
+
+    /// `staging` or `staging@origin/staging`.
+    pub fn label(&self) -> String {
+        match self.repo.revision() {
+            Some(rev) => format!("{}@{rev}", self.effective.environment.name),
+            None => self.effective.environment.name.clone(),
         }
     }
-    counts.sort();
-    let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let noun = if differing.len() == 1 {
-        "pin differs"
-    } else {
-        "pins differ"
-    };
-    format!("{} {noun}: {}", differing.len(), parts.join(", "))
+
+    /// The pin file's name and text.
+    pub fn pin_file(&self) -> (&str, &str) {
+        let text = self.effective.files.first().map(|f| f.text()).unwrap_or_default();
+        (&self.effective.environment.pin_file, text)
+    }
 }

@@ -1,7 +1,8 @@
 //! pins: keep Terraform artifact versions safe across a linear promotion flow.
 //!
-//! `cli` and `commands` are the front end; everything else is the core, which never sees clap
-//! and never prints.
+//! `cli`, `commands`, `output` and `report` are the front end: `cli` parses and dispatches, each command
+//! calls the core and builds one report, `report` renders it. Everything else is the core, which
+//! never sees clap, never prints and never imports the front end.
 
 pub mod artifacts;
 pub mod check;
@@ -9,6 +10,8 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diff;
+pub mod edit;
+pub mod output;
 pub mod plan;
 pub mod record;
 pub mod repo;
@@ -54,7 +57,7 @@ impl Outcome {
 
 /// Runs a parsed command line.
 pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
-    commands::run(cli)
+    cli.run()
 }
 
 /// An error and its causes on one line each, outermost first, without repeats.

@@ -1,5 +1,7 @@
 //! Release records: an environment's effective pins after its deploy and tests passed, with a
-//! digest over a canonical encoding so that a record cannot be edited unnoticed.
+//! digest over a canonical encoding. The digest is not keyed: it catches an accidental or careless
+//! edit, not a deliberate one (whoever edits a record can recompute it); signing is what proves
+//! who wrote a record.
 //!
 //! Canonical encoding: the pins as a compact JSON array of `[id, version]` pairs sorted by id
 //! (`[["artifact_versions.lambda-x","1.4.2"],["frontend_version","v3.1.4"]]`, UTF-8, no
@@ -120,6 +122,11 @@ impl Record {
         Ok(record)
     }
 
+    /// The first 12 characters of the recorded commit, or `without commit`.
+    pub fn short_commit(&self) -> String {
+        self.commit.as_deref().map_or("without commit".to_string(), short)
+    }
+
     /// The recorded pins as pins (with no source position).
     pub fn to_pins(&self) -> Vec<Pin> {
         let file: Str = "record".into();
@@ -145,6 +152,11 @@ impl Record {
             })
             .collect()
     }
+}
+
+/// The first 12 characters of a commit id.
+pub fn short(commit: &str) -> String {
+    commit.chars().take(12).collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::artifacts::Settings as ArtifactSettings;
+use crate::artifacts::settings::Settings as ArtifactSettings;
 use crate::config::{Config, EnvironmentConfig, Policy, CONFIG_FILE};
 use crate::source::Source;
 use crate::tfvars::TfVars;

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use serde_json::Value as Json;
 
 use crate::config::Policy;
-use crate::repo::{Environment, Repo};
+use crate::repo::{suggest, Environment, Repo};
 use crate::tfvars::{Attribute, Node, Position, Str, TfVars};
 
 /// Where a value was set.
@@ -250,6 +250,17 @@ pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
     pins.iter()
         .find(|p| &*p.name == name)
         .or_else(|| pins.iter().find(|p| p.id() == name))
+}
+
+/// The pins `only` names, by name or by id (`variable.key`), in `pins`' order; all of them when
+/// `only` is empty. Every `--only` goes through here; an unknown name is an error.
+pub fn select(pins: &[Pin], only: &[String]) -> Result<Vec<Pin>> {
+    if let Some(name) = only.iter().find(|n| find(pins, n).is_none()) {
+        let names: Vec<&str> = pins.iter().map(|p| &*p.name).collect();
+        bail!("--only names unknown pin `{name}`{}", suggest(name, &names));
+    }
+    let wanted = |p: &Pin| only.is_empty() || only.iter().any(|n| **n == *p.name || *n == p.id());
+    Ok(pins.iter().filter(|p| wanted(p)).cloned().collect())
 }
 
 /// The pin called `name` in one pin file, found without collecting every pin (a bump of one pin in

@@ -146,3 +146,16 @@ pub fn git(root: &Path, args: &[&str]) -> Result<String> {
     let out = git_bytes(root, args)?;
     Ok(String::from_utf8_lossy(&out).trim().to_string())
 }
+
+/// The commit checked out at `root` and whether tracked files have uncommitted changes; both
+/// `None` outside git.
+pub fn head_commit(root: &Path) -> (Option<String>, Option<bool>) {
+    let commit = git(root, &["rev-parse", "--verify", "--quiet", "HEAD"])
+        .ok()
+        .filter(|c| !c.is_empty());
+    let dirty = commit
+        .as_ref()
+        .and_then(|_| git(root, &["status", "--porcelain", "--untracked-files=no"]).ok())
+        .map(|s| !s.is_empty());
+    (commit, dirty)
+}

@@ -1,5 +1,6 @@
-//! The one write path: lock, re-read, change, and write atomically (temporary file in the same
-//! folder, fsync, rename, fsync of the folder), keeping permissions and editing a symlink's target.
+//! Every write pins makes goes through here: pin files are locked, re-read, changed and written
+//! atomically (temporary file in the same folder, fsync, rename, fsync of the folder), keeping
+//! permissions and editing a symlink's target; release records are written atomically too.
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::Write;
@@ -11,10 +12,10 @@ use anyhow::{bail, Context, Result};
 
 use crate::source::contained;
 
-/// How long to wait for another process's lock before giving up (override: `PINS_LOCK_TIMEOUT_MS`).
 /// The suffix of temporary files, so that stale ones can be recognised.
 const TEMP_SUFFIX: &str = ".pins-tmp";
 
+/// How long to wait for another process's lock before giving up (override: `PINS_LOCK_TIMEOUT_MS`).
 const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An exclusive hold on one repository file: an advisory lock on its folder (which serialises
@@ -158,5 +159,29 @@ fn fault(step: &str) -> std::io::Result<()> {
 
 /// A unified diff of a planned change, for `--dry-run`.
 pub fn preview(rel: &str, old: &str, new: &str) -> String {
-    crate::report::unified_diff(old, new, &format!("a/{rel}"), &format!("b/{rel}"))
+    unified_diff(old, new, &format!("a/{rel}"), &format!("b/{rel}"))
+}
+
+/// A unified diff of two texts with file headers.
+pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+}
+
+/// Writes a file that is not a pin file (a release record) atomically, creating its folder:
+/// no lock, since the file is written whole and never edited.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut temp = tempfile::Builder::new().prefix(".record.").tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

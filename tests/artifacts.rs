@@ -428,9 +428,9 @@ fn promote_copies_streams_skips_identical_and_refuses_conflicts() {
         let conflict = f.pins(&["artifacts", "promote", "development", "staging"]);
         refused(&conflict, "nothing copied: 1 target(s) hold different content");
         assert!(
-            has_line(&conflict.stderr, &["CONFLICT", "lambda-y", "2.1.0"]),
+            has_line(&conflict.stdout, &["CONFLICT", "lambda-y", "2.1.0"]),
             "{}",
-            conflict.stderr
+            conflict.stdout
         );
         let conflict_json = f.pins(&["artifacts", "promote", "development", "staging", "--format", "json"]);
         assert_eq!(conflict_json.code, 2);
@@ -469,15 +469,15 @@ fn promote_copies_streams_skips_identical_and_refuses_conflicts() {
         let missing = f.pins(&["artifacts", "promote", "development", "staging"]);
         refused(&missing, "1 source(s) do not exist in development");
         assert!(
-            has_line(&missing.stderr, &["MISSING", "lambda-y", "2.2.0"]),
+            has_line(&missing.stdout, &["MISSING", "lambda-y", "2.2.0"]),
             "{}",
-            missing.stderr
+            missing.stdout
         );
-        assert!(!missing.stderr.contains("CONFLICT"), "{}", missing.stderr);
+        assert!(!missing.stdout.contains("CONFLICT"), "{}", missing.stdout);
         assert!(
-            missing.stderr.contains("(pinned at shared-release.tfvars:5:20)"),
+            missing.stdout.contains("(pinned at shared-release.tfvars:5:20)"),
             "{}",
-            missing.stderr
+            missing.stdout
         );
 
         // --only limits the copy to the pins named.

@@ -27,10 +27,11 @@ fn every_kind() -> Repo {
 
 #[test]
 fn classifies_every_kind_in_json() {
-    let run = every_kind().pins(&["diff", "staging", "development", "--format", "json"]);
+    let run = every_kind().pins(&["diff", "development", "staging", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let json = run.json();
-    assert_eq!(json["from"], json!({"environment": "staging", "revision": null}));
+    assert_eq!(json["from"], json!({"environment": "development", "revision": null}));
+    assert_eq!(json["to"], json!({"environment": "staging", "revision": null}));
     let kinds: Vec<(String, String)> = json["changes"]
         .as_array()
         .unwrap()
@@ -49,31 +50,35 @@ fn classifies_every_kind_in_json() {
         ("pre", "prerelease"),
         ("down-grade", "downgrade"),
         ("opaque", "changed"),
-        ("gone", "removed"),
         ("new", "added"),
+        ("gone", "removed"),
     ];
     assert_eq!(kinds, expected.map(|(a, b)| (a.to_string(), b.to_string())));
     assert_eq!(
-        json["changes"][6],
+        json["changes"][0],
+        json!({"pin": "maj", "from": "1.0.0", "to": "2.0.0", "kind": "major"})
+    );
+    assert_eq!(
+        json["changes"][7],
         json!({"pin": "gone", "from": "1.0.0", "to": null, "kind": "removed"})
     );
 }
 
 #[test]
 fn text_is_an_aligned_table_with_a_summary() {
-    let run = every_kind().pins(&["diff", "staging", "development"]);
+    let run = every_kind().pins(&["diff", "development", "staging"]);
     let expected = "\
-staging → development
+development → staging: what staging would get
 
-PIN         staging     development  CHANGE
-maj         1.0.0       2.0.0        major
-min         1.0.0       1.1.0        minor
-pat         1.0.0       1.0.1        patch
-pre         1.0.0-rc.1  1.0.0        prerelease
-down-grade  1.0.0       0.9.0        downgrade
-opaque      build-41    build-42     changed
-gone        1.0.0       —            removed
-new         —           1.0.0        added
+PIN         NOW (staging)  WOULD GET (development)  CHANGE
+maj         1.0.0          2.0.0                    major
+min         1.0.0          1.1.0                    minor
+pat         1.0.0          1.0.1                    patch
+pre         1.0.0-rc.1     1.0.0                    prerelease
+down-grade  1.0.0          0.9.0                    downgrade
+opaque      build-41       build-42                 changed
+new         —              1.0.0                    added
+gone        1.0.0          —                        removed
 
 8 pins differ: 1 added, 1 removed, 1 major, 1 minor, 1 patch, 1 prerelease, 1 downgrade, 1 changed
 ";
@@ -84,7 +89,7 @@ new         —           1.0.0        added
 fn all_shows_equal_pins_and_exit_zero_when_identical() {
     let repo = every_kind();
     let all = repo
-        .pins(&["diff", "staging", "development", "--all", "--format", "json"])
+        .pins(&["diff", "development", "staging", "--all", "--format", "json"])
         .json();
     assert!(all["changes"]
         .as_array()
@@ -102,7 +107,7 @@ fn color_always_paints_kinds() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_pins"))
         .args(["--repo"])
         .arg(every_kind().path())
-        .args(["--color", "always", "diff", "staging", "development"])
+        .args(["--color", "always", "diff", "development", "staging"])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31mmajor"));
@@ -114,14 +119,16 @@ fn top_level_and_quoted_keys_and_shadowing() {
         .into_iter()
         .find(|f| f.name == "data_file_shadows_pin")
         .unwrap();
-    let run = Repo::new(&f.pairs()).pins(&["diff", "production", "staging", "--format", "json"]);
+    // The data file of production shadows its pin: production is ahead of staging, so promoting
+    // staging into it would be a downgrade.
+    let run = Repo::new(&f.pairs()).pins(&["diff", "staging", "production", "--format", "json"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.json()["changes"],
         json!([{"pin": "frontend_version", "from": "3.1.4", "to": "3.0.0-hotfix", "kind": "downgrade"}])
     );
     let f = tricky().into_iter().find(|f| f.name == "quoted_keys").unwrap();
-    let run = Repo::new(&f.pairs()).pins(&["diff", "staging", "development", "--format", "json"]);
+    let run = Repo::new(&f.pairs()).pins(&["diff", "development", "staging", "--format", "json"]);
     assert_eq!(
         run.json()["changes"],
         json!([{"pin": "lambda-x", "from": "1.4.2", "to": "1.5.0", "kind": "minor"}])
@@ -136,7 +143,7 @@ fn data_is_shown_apart_and_never_a_finding() {
     assert_eq!(run.code, 0, "data differences are expected");
     assert_eq!(
         run.json()["data_changes"][0],
-        json!({"variable": "artifact_bucket", "from": "staging-code", "to": "prod-code"})
+        json!({"variable": "artifact_bucket", "from": "prod-code", "to": "staging-code"})
     );
     let text = repo.pins(&["diff", "staging", "production", "--data"]).stdout;
     assert!(text.contains("data (expected to differ, not a finding):"), "{text}");
@@ -144,8 +151,13 @@ fn data_is_shown_apart_and_never_a_finding() {
 
 #[test]
 fn markdown_renders_as_a_table() {
-    let run = every_kind().pins(&["diff", "staging", "development", "--format", "markdown"]);
-    assert!(run.stdout.starts_with("### pins: `staging` → `development`\n"));
+    let run = every_kind().pins(&["diff", "development", "staging", "--format", "markdown"]);
+    assert!(
+        run.stdout
+            .starts_with("### pins: promoting `development` into `staging`\n"),
+        "{}",
+        run.stdout
+    );
     let parser = pulldown_cmark::Parser::new_ext(&run.stdout, pulldown_cmark::Options::ENABLE_TABLES);
     let mut rows = 0;
     let mut cells = 0;
@@ -162,7 +174,7 @@ fn markdown_renders_as_a_table() {
 
 #[test]
 fn patch_is_a_unified_diff_of_the_pin_files() {
-    let run = every_kind().pins(&["diff", "staging", "development", "--format", "patch"]);
+    let run = every_kind().pins(&["diff", "development", "staging", "--format", "patch"]);
     assert!(
         run.stdout
             .starts_with("--- shared-release.tfvars (staging)\n+++ development.tfvars (development)\n@@"),
@@ -200,8 +212,16 @@ fn either_side_may_be_read_from_git() {
         json["to"],
         json!({"environment": "production", "revision": "production"})
     );
+    // Production was hotfixed ahead of staging: promoting staging into it would downgrade.
     assert_eq!(
         json["changes"],
+        json!([{"pin": "lambda-x", "from": "1.4.3", "to": "1.4.2", "kind": "downgrade"}])
+    );
+    let back = repo
+        .pins(&["diff", "production@production", "staging", "--format", "json"])
+        .json();
+    assert_eq!(
+        back["changes"],
         json!([{"pin": "lambda-x", "from": "1.4.2", "to": "1.4.3", "kind": "patch"}])
     );
     assert_eq!(repo.pins(&["diff", "staging@staging", "staging"]).code, 0);
@@ -215,7 +235,7 @@ fn either_side_may_be_read_from_git() {
         ])
         .stdout;
     assert!(
-        md.starts_with("### pins: `staging@staging` → `production@production`"),
+        md.starts_with("### pins: promoting `staging@staging` into `production@production`"),
         "{md}"
     );
     assert_eq!(repo.snapshot(), before, "reading git objects touches no file");
@@ -268,4 +288,26 @@ fn unknown_environment_and_bad_format_exit_2() {
         2
     );
     assert_eq!(repo.pins(&["diff", "staging/..", "development"]).code, 2);
+}
+
+/// `diff FROM TO` and `promote FROM TO --dry-run --prune` name the same pins, versions and kinds,
+/// in the same order, in JSON.
+#[test]
+fn diff_and_promote_agree_on_every_pin_and_kind() {
+    let repo = every_kind();
+    let diff = repo
+        .pins(&["diff", "development", "staging", "--format", "json"])
+        .json();
+    let promote = repo.pins(&[
+        "promote",
+        "development",
+        "staging",
+        "--dry-run",
+        "--prune",
+        "--allow-downgrade",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(promote.code, 0, "{}", promote.stderr);
+    assert_eq!(diff["changes"], promote.json()["changes"]);
 }

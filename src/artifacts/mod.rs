@@ -4,6 +4,9 @@
 //! `template` parses and fills templates, this module turns them into [`Location`]s, and `store`
 //! reads and copies objects through `object_store` (S3 and local files).
 
+pub mod inventory;
+pub mod promotion;
+pub mod settings;
 pub mod store;
 pub mod template;
 
@@ -11,90 +14,14 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use crate::config::{ArtifactsConfig, StoreConfig};
 use crate::resolve::{Effective, Pin};
-use template::{Lookup, Template};
+use settings::Settings;
+use template::Lookup;
 
 /// The schemes a location may use.
 pub const SCHEMES: &str = "s3:// and file://";
-
-/// The validated `artifacts` block of `pins.hcl`.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    location: Option<Template>,
-    pins: IndexMap<String, PinSetting>,
-    stores: IndexMap<String, StoreConfig>,
-}
-
-#[derive(Debug, Clone)]
-enum PinSetting {
-    Skip,
-    At(Template),
-}
-
-impl Settings {
-    /// Checks the templates and store keys of the `artifacts` block.
-    pub fn from_config(config: &ArtifactsConfig) -> Result<Settings> {
-        let location = config
-            .location
-            .as_deref()
-            .map(|t| Template::parse("artifacts location", t))
-            .transpose()?;
-        let mut pins = IndexMap::new();
-        for (name, pin) in &config.pin {
-            let setting = match (&pin.location, pin.skip) {
-                (Some(_), true) => {
-                    bail!("pins.hcl: artifacts pin \"{name}\" sets both `location` and `skip = true`; keep one")
-                }
-                (None, false) => bail!("pins.hcl: artifacts pin \"{name}\" needs a `location` or `skip = true`"),
-                (None, true) => PinSetting::Skip,
-                (Some(t), false) => PinSetting::At(Template::parse(&format!("artifacts pin \"{name}\" location"), t)?),
-            };
-            pins.insert(name.clone(), setting);
-        }
-        for (key, store) in &config.store {
-            let bucket = key.strip_prefix("s3://").unwrap_or_default();
-            if !is_bucket_name(bucket) {
-                bail!("pins.hcl: artifacts store \"{key}\": a store is named by its bucket, like \"s3://prod-code\"");
-            }
-            if let Some(endpoint) = &store.endpoint {
-                store::check_endpoint(key, endpoint, store.allow_http.unwrap_or(false))?;
-            }
-        }
-        Ok(Settings {
-            location,
-            pins,
-            stores: config.store.clone(),
-        })
-    }
-
-    /// The connection settings of the store `s3://BUCKET`, if `pins.hcl` has any.
-    pub fn store(&self, bucket: &str) -> Option<&StoreConfig> {
-        self.stores.get(&format!("s3://{bucket}"))
-    }
-
-    /// The template of `pin`, or `None` when the pin has no artifact.
-    fn template(&self, pin: &Pin) -> Option<(&Template, String)> {
-        let setting = self.pins.get(&*pin.name).or_else(|| self.pins.get(&pin.id()));
-        match setting {
-            Some(PinSetting::Skip) => None,
-            Some(PinSetting::At(t)) => Some((t, format!("artifacts pin \"{}\" location", pin.name))),
-            None => self.location.as_ref().map(|t| (t, "artifacts location".to_string())),
-        }
-    }
-
-    /// Pin names in `pin "…"` blocks that `effective` does not have (likely typos).
-    pub fn unknown_pins(&self, effective: &Effective) -> Vec<String> {
-        self.pins
-            .keys()
-            .filter(|k| !effective.pins.iter().any(|p| *p.name == **k || p.id() == **k))
-            .cloned()
-            .collect()
-    }
-}
 
 /// One pin's artifact in one environment.
 #[derive(Debug, Clone)]
@@ -165,7 +92,7 @@ fn check_key(text: &str, key: &str) -> Result<()> {
     Ok(())
 }
 
-fn is_bucket_name(name: &str) -> bool {
+pub(crate) fn is_bucket_name(name: &str) -> bool {
     (3..=63).contains(&name.len())
         && name
             .chars()
@@ -185,7 +112,7 @@ fn absolute(root: &Path) -> Result<PathBuf> {
 /// to find where they come from.
 pub fn locate(settings: &Settings, root: &Path, pins: &[Pin], env_data: &Effective) -> Result<Vec<Artifact>> {
     pins.iter()
-        .filter_map(|pin| settings.template(pin).map(|t| (pin, t)))
+        .filter_map(|pin| settings.template(&pin.name, &pin.id()).map(|t| (pin, t)))
         .map(|(pin, (template, what))| {
             let scope = format!("environment `{}`", env_data.environment.name);
             let text = template.render(&what, &scope, |path| lookup(env_data, pin, path))?;

@@ -23,7 +23,8 @@ use object_store::{
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::{Location, Settings};
+use super::settings::Settings;
+use super::Location;
 use crate::config::StoreConfig;
 
 /// How many requests run at once when many artifacts are looked at.

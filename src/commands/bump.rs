@@ -2,10 +2,11 @@
 
 use anyhow::Result;
 
-use crate::commands::edit::{edit_pin_file, Request};
-use crate::commands::{Ctx, TextOrJson};
+use crate::edit::{edit_pin_file, Request};
+use crate::output::{Ctx, OutputArgs};
 use crate::plan::{self, Target};
 use crate::repo::Repo;
+use crate::report::edit::EditReport;
 use crate::Outcome;
 
 /// Arguments of `pins bump`.
@@ -33,12 +34,13 @@ pub struct Args {
     /// Print the change as a unified diff and write nothing.
     #[arg(long)]
     dry_run: bool,
-    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
-    format: TextOrJson,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// Sets one pin.
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    args.output.require::<EditReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let env = match &args.env {
         Some(name) => repo.environment(name)?,
@@ -53,11 +55,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         allow_downgrade: args.allow_downgrade,
         allow_prerelease: args.allow_prerelease,
         dry_run: args.dry_run,
-        format: args.format,
     };
     let target = Target::parse(&args.version);
-    edit_pin_file(ctx, request, |vars, guards| {
+    let edited = edit_pin_file(request, |vars, guards| {
         plan::bump(vars, &args.pin, &target, args.expect.as_deref(), args.create, guards)
     })?;
+    ctx.emit(&args.output, &EditReport::from(edited))?;
     Ok(Outcome::Clean)
 }

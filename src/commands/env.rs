@@ -2,8 +2,9 @@
 
 use anyhow::{anyhow, Result};
 
-use crate::commands::{print, Ctx};
+use crate::output::{Ctx, OutputArgs};
 use crate::repo::Repo;
+use crate::report::environments::BranchReport;
 use crate::Outcome;
 
 /// The CI variables that name the current branch, in the order they are tried.
@@ -12,9 +13,11 @@ const BRANCH_VARIABLES: [&str; 3] = ["PINS_BRANCH", "CIRCLE_BRANCH", "GITHUB_REF
 /// Arguments of `pins env`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The branch (default: $CIRCLE_BRANCH or $GITHUB_REF_NAME).
+    /// The branch (default: $PINS_BRANCH, $CIRCLE_BRANCH or $GITHUB_REF_NAME, the first one set).
     #[arg(long)]
     branch: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// Prints the environment name of a branch.
@@ -40,7 +43,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             known.join(", ")
         )
     })?;
-    print(&format!("{}\n", env.name))?;
+    let report = BranchReport {
+        branch,
+        environment: env.name.clone(),
+    };
+    ctx.emit(&args.output, &report)?;
     Ok(Outcome::Clean)
 }
 

@@ -1,12 +1,13 @@
 //! `pins promote FROM TO`: copy FROM's effective pins into TO's pin file; never data.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use crate::commands::edit::{edit_pin_file, Request};
-use crate::commands::{print, Ctx, TextOrJson};
+use crate::edit::{edit_pin_file, Request};
+use crate::output::{Ctx, OutputArgs};
 use crate::plan;
 use crate::repo::Repo;
-use crate::resolve::{resolve, Pin};
+use crate::report::edit::EditReport;
+use crate::resolve::{resolve, select};
 use crate::Outcome;
 
 /// Arguments of `pins promote`.
@@ -16,7 +17,7 @@ pub struct Args {
     from: String,
     /// The environment whose pin file receives them.
     to: String,
-    /// Only these pins (comma-separated names).
+    /// Only these pins (comma-separated names or `variable.key` ids).
     #[arg(long, value_delimiter = ',', value_name = "PIN,…")]
     only: Vec<String>,
     /// Remove pins that are only in TO's pin file.
@@ -31,49 +32,38 @@ pub struct Args {
     /// Allow pre-releases into a pin file that several environments share.
     #[arg(long)]
     allow_prerelease: bool,
-    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
-    format: TextOrJson,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// Promotes pins.
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    args.output.require::<EditReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let from = repo.environment(&args.from)?;
     let to = repo.environment(&args.to)?;
     if from.pin_file == to.pin_file {
-        let message = format!(
-            "{} and {} share {}: there is nothing to copy. Promoting between them is a branch merge (merge `{}` into `{}`).\n",
+        let why = format!(
+            "{} and {} share {}: there is nothing to copy. Promoting between them is a branch merge (merge `{}` into `{}`).",
             from.name, to.name, to.pin_file, from.branch, to.branch
         );
-        print(&message)?;
+        let envs = vec![from.name.clone(), to.name.clone()];
+        ctx.emit(
+            &args.output,
+            &EditReport::nothing(&to.pin_file, envs, args.dry_run, why),
+        )?;
         return Ok(Outcome::Clean);
     }
-    let pins = selected(resolve(&repo, from)?.pins, &args.only)?;
+    let pins = select(&resolve(&repo, from)?.pins, &args.only)?;
     let request = Request {
         repo: &repo,
         pin_file: &to.pin_file,
         allow_downgrade: args.allow_downgrade,
         allow_prerelease: args.allow_prerelease,
         dry_run: args.dry_run,
-        format: args.format,
     };
     let prune = args.prune && args.only.is_empty();
-    edit_pin_file(ctx, request, |vars, guards| plan::promote(vars, &pins, prune, guards))?;
+    let edited = edit_pin_file(request, |vars, guards| plan::promote(vars, &pins, prune, guards))?;
+    ctx.emit(&args.output, &EditReport::from(edited))?;
     Ok(Outcome::Clean)
-}
-
-/// The pins named by `--only` (all when empty); an unknown name is an error.
-fn selected(pins: Vec<Pin>, only: &[String]) -> Result<Vec<Pin>> {
-    if only.is_empty() {
-        return Ok(pins);
-    }
-    for name in only {
-        if crate::resolve::find(&pins, name).is_none() {
-            bail!("--only names unknown pin `{name}`{}", plan::suggestion(name, &pins));
-        }
-    }
-    Ok(pins
-        .into_iter()
-        .filter(|p| only.iter().any(|n| **n == *p.name || *n == p.id()))
-        .collect())
 }

@@ -1,0 +1,196 @@
+//! Planning and carrying out `pins artifacts promote FROM TO`: for each of TO's pins, where its
+//! build is in FROM's store and where TO reads it, and whether to copy, keep or refuse it.
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use super::inventory::process_env;
+use super::store::{each, runtime, Content, Meta, Stores};
+use super::{locate, require, Artifact, Location};
+use crate::repo::Repo;
+use crate::resolve::{check_versions, resolve, select, Pin};
+
+/// What promotion does with one artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Move {
+    /// FROM and TO read the same location.
+    InPlace,
+    /// The target holds the same content already.
+    Present,
+    /// The target does not exist yet.
+    Copy,
+    /// The target differs and `--force` was given.
+    Overwrite,
+    /// The target differs: refused.
+    Conflict,
+    /// The source does not exist: refused.
+    MissingSource,
+}
+
+impl Move {
+    /// Whether the step copies bytes.
+    pub fn copies(self) -> bool {
+        matches!(self, Move::Copy | Move::Overwrite)
+    }
+
+    /// Whether the step stops the whole promotion.
+    pub fn refuses(self) -> bool {
+        matches!(self, Move::Conflict | Move::MissingSource)
+    }
+}
+
+/// One artifact's step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub pin: Pin,
+    pub from: Location,
+    pub to: Location,
+    pub action: Move,
+    pub source: Option<Meta>,
+    pub target: Option<Meta>,
+    /// The source's content: hashed while copying, or read for the report when not copied.
+    pub content: Option<Content>,
+}
+
+/// What `pins artifacts promote` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub from: String,
+    pub to: String,
+    pub only: Vec<String>,
+    pub force: bool,
+}
+
+/// A planned promotion: the stores it talks to, the runtime that owns their connections, and
+/// the steps.
+pub struct Promotion {
+    pub from: String,
+    pub to: String,
+    pub steps: Vec<Step>,
+    stores: Stores,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// Plans promoting the artifacts of TO's (selected) pins from FROM's locations to TO's.
+pub fn plan(repo: &Repo, request: &Request) -> Result<Promotion> {
+    let settings = require(repo.artifacts())?;
+    let from = resolve(repo, repo.environment(&request.from)?)?;
+    let to = resolve(repo, repo.environment(&request.to)?)?;
+    if from.environment.name == to.environment.name {
+        bail!("FROM and TO are both {}; name two environments", to.environment.name);
+    }
+    check_versions(&to, repo.policy())?;
+    let pins = select(&to.pins, &request.only)?;
+    let targets = locate(settings, repo.root(), &pins, &to)?;
+    if let Some(pin) = pins.iter().find(|p| !targets.iter().any(|a| a.pin.id() == p.id())) {
+        if !request.only.is_empty() {
+            bail!("pin `{}` has no artifact (pins.hcl sets skip = true for it)", pin.name);
+        }
+    }
+    let sources = locate(settings, repo.root(), &pins, &from)?;
+    let stores = Stores::new(
+        settings,
+        sources.iter().chain(&targets).map(|a| &a.location),
+        &process_env,
+    )?;
+    let runtime = runtime()?;
+    let steps = runtime
+        .block_on(each(
+            sources
+                .iter()
+                .zip(&targets)
+                .map(|(s, t)| plan_step(&stores, s, t, request.force)),
+        ))
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Promotion {
+        from: from.environment.name.clone(),
+        to: to.environment.name.clone(),
+        steps,
+        stores,
+        runtime,
+    })
+}
+
+async fn plan_step(stores: &Stores, source: &Artifact, target: &Artifact, force: bool) -> Result<Step> {
+    let (from, to) = (&source.location, &target.location);
+    let (source_meta, target_meta) = if from == to {
+        let meta = stores.head(from).await?;
+        (meta.clone(), meta)
+    } else {
+        futures::try_join!(stores.head(from), stores.head(to))?
+    };
+    let action = match (&source_meta, &target_meta) {
+        (None, _) => Move::MissingSource,
+        (Some(_), Some(_)) if from == to => Move::InPlace,
+        (Some(_), None) => Move::Copy,
+        (Some(s), Some(t)) => match stores.same_content(from, s, to, t).await? {
+            true => Move::Present,
+            false if force => Move::Overwrite,
+            false => Move::Conflict,
+        },
+    };
+    Ok(Step {
+        pin: target.pin.clone(),
+        from: from.clone(),
+        to: to.clone(),
+        action,
+        source: source_meta,
+        target: target_meta,
+        content: None,
+    })
+}
+
+impl Promotion {
+    /// The steps that refuse the promotion.
+    pub fn refused(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.action.refuses())
+    }
+
+    /// Why the promotion is refused, or `None` when it may go ahead.
+    pub fn refusal(&self) -> Option<String> {
+        let conflicts = self.refused().filter(|s| s.action == Move::Conflict).count();
+        let missing = self.refused().count() - conflicts;
+        let mut why = Vec::new();
+        if conflicts > 0 {
+            why.push(format!(
+                "{conflicts} target(s) hold different content under the same version (pass --force to overwrite)"
+            ));
+        }
+        if missing > 0 {
+            why.push(format!("{missing} source(s) do not exist in {}", self.from));
+        }
+        (!why.is_empty()).then(|| format!("nothing copied: {}", why.join("; ")))
+    }
+
+    /// Copies one step's bytes (when it copies), calling `progress` with the bytes done so far.
+    pub fn copy(&mut self, index: usize, progress: &dyn Fn(u64)) -> Result<()> {
+        let Some(step) = self.steps.get_mut(index).filter(|s| s.action.copies()) else {
+            return Ok(());
+        };
+        step.content = Some(
+            self.runtime
+                .block_on(self.stores.copy(&step.from, &step.to, progress))?,
+        );
+        Ok(())
+    }
+
+    /// Reads the source content of every step that has a source and was not copied, so that
+    /// every report entry carries the digest of the bytes it is about.
+    pub fn hash_sources(&mut self) -> Result<()> {
+        let stores = &self.stores;
+        let pending: Vec<&mut Step> = self
+            .steps
+            .iter_mut()
+            .filter(|s| s.content.is_none() && s.source.is_some())
+            .collect();
+        let contents = self
+            .runtime
+            .block_on(each(pending.iter().map(|s| stores.content(&s.from))));
+        for (step, content) in pending.into_iter().zip(contents) {
+            step.content = content?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,97 @@
+//! The report of `pins verify`: the pins (and artifacts) ENV would deploy against the tested ones,
+//! read "tested → would deploy", and the verdict.
+
+use serde::Serialize;
+
+use super::comparison::{ComparisonReport, View};
+use super::{Format, Report, Style};
+use crate::artifacts::inventory::ArtifactFinding;
+use crate::record::Record;
+
+/// `--format json` of `verify`: the comparison's fields, and `artifacts` with `--artifacts`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct VerifyReport {
+    #[serde(flatten)]
+    pub comparison: ComparisonReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<ArtifactCheck>,
+    /// How the tested set was found, when the reader should know (pins.hcl disagreeing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Whether ENV would deploy exactly what was tested.
+    pub ok: bool,
+}
+
+/// The artifacts compared byte for byte.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ArtifactCheck {
+    pub checked: usize,
+    pub findings: Vec<ArtifactFinding>,
+}
+
+impl VerifyReport {
+    /// The verdict over a comparison and, with `--artifacts`, the artifact findings.
+    pub fn new(comparison: ComparisonReport, artifacts: Option<ArtifactCheck>, notes: Vec<String>) -> Self {
+        let clean_artifacts = artifacts.as_ref().is_none_or(|a| a.findings.is_empty());
+        VerifyReport {
+            ok: !comparison.differs() && clean_artifacts,
+            comparison,
+            artifacts,
+            notes,
+        }
+    }
+
+    fn findings(&self) -> &[ArtifactFinding] {
+        self.artifacts.as_ref().map_or(&[], |a| &a.findings)
+    }
+
+    fn verdict(&self) -> String {
+        let (tested, target) = (&self.comparison.from.label, &self.comparison.to.label);
+        let what = if self.comparison.differs() { "pins" } else { "artifacts" };
+        match self.ok {
+            true => format!("ok: {target} deploys exactly the pins tested in {tested}\n"),
+            false => format!("FAIL: {target} would deploy {what} that were not tested in {tested}\n"),
+        }
+    }
+}
+
+impl Report for VerifyReport {
+    const FORMATS: &'static [Format] = &[Format::Text, Format::Json, Format::Markdown];
+
+    fn text(&self, style: Style) -> String {
+        let mut out = self.comparison.text(style);
+        for f in self.findings() {
+            out.push_str(&format!("{}: {}\n", f.pinned_at, f.message));
+        }
+        for note in &self.notes {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        if self.artifacts.is_some() && self.findings().is_empty() {
+            out.push_str("artifacts: every artifact has the tested content\n");
+        }
+        out.push_str(&self.verdict());
+        out
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = self.comparison.markdown();
+        for f in self.findings() {
+            out.push_str(&format!("\n- `{}`: {}", f.pinned_at, f.message));
+        }
+        if !self.findings().is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("\n{}", self.verdict()));
+        out
+    }
+}
+
+/// What a comparison shows of a release record.
+pub(crate) fn record_view(record: &Record) -> View {
+    View {
+        environment: record.environment.clone(),
+        revision: record.commit.clone(),
+        label: format!("{} (record {})", record.environment, record.short_commit()),
+        pin_file: None,
+    }
+}
