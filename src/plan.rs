@@ -10,7 +10,7 @@ use crate::diff::Change;
 use crate::repo::suggest;
 use crate::resolve::{file_pins, find, find_in_file, locate, Pin};
 use crate::tfvars::splice::{self, Edit};
-use crate::tfvars::{Node, TfVars};
+use crate::tfvars::{Attribute, Node, TfVars};
 use crate::version::{self, classify, Kind, Level};
 
 /// A planned edit of one file.
@@ -22,6 +22,8 @@ pub struct Plan<'a> {
     pub changes: Vec<Change>,
     /// Pins only in the target, kept (or, with `--prune`, listed as removed in `changes`).
     pub kept: Vec<String>,
+    /// The byte edits of `old` that give `new` (each replaces one span of the old text).
+    pub edits: Vec<Edit>,
 }
 
 impl Plan<'_> {
@@ -255,11 +257,11 @@ pub fn promote<'a>(vars: &'a TfVars, from: &[Pin], prune: bool, guards: Guards) 
             }
         }
     }
-    edits.extend(addition_edits(vars, &additions));
     let mut kept = Vec::new();
+    let mut removed = Vec::new();
     for stale in existing.iter().filter(|p| !from_ids.contains(&p.id())) {
         if prune {
-            edits.push(removal(vars, stale)?);
+            removed.push(stale);
             changes.push(Change {
                 pin: stale.name.clone(),
                 from: Some(stale.version.clone()),
@@ -270,6 +272,7 @@ pub fn promote<'a>(vars: &'a TfVars, from: &[Pin], prune: bool, guards: Guards) 
             kept.push(stale.name.to_string());
         }
     }
+    edits.extend(entry_edits(vars, &additions, &removed)?);
     Ok(plan(vars, edits, changes, kept))
 }
 
@@ -296,52 +299,87 @@ impl<'a> Locations<'a> {
     }
 }
 
-/// Insertions for new pins, grouped so each map gets one edit.
-fn addition_edits(vars: &TfVars, additions: &[(&Pin, String)]) -> Vec<Edit> {
+/// The insertions and removals of whole pins, planned per variable: a map's removals and
+/// additions are planned together so that they apply as one.
+fn entry_edits(vars: &TfVars, additions: &[(&Pin, String)], removed: &[&Pin]) -> Result<Vec<Edit>> {
     let mut edits = Vec::new();
     let mut top_level: Vec<(String, String)> = Vec::new();
-    let mut variables: Vec<&str> = additions.iter().map(|(p, _)| &*p.variable).collect();
-    variables.dedup();
+    let mut variables: Vec<&str> = additions
+        .iter()
+        .map(|(p, _)| &*p.variable)
+        .chain(removed.iter().map(|p| &*p.variable))
+        .collect();
     variables.sort_unstable();
     variables.dedup();
     for variable in variables {
-        let entries: Vec<(String, String)> = additions
+        let new: Vec<(&Pin, &String)> = additions
             .iter()
             .filter(|(p, _)| &*p.variable == variable)
-            .filter_map(|(p, v)| p.key.as_ref().map(|k| (k.to_string(), v.clone())))
+            .map(|(p, v)| (*p, v))
             .collect();
-        match (vars.get(variable), entries.is_empty()) {
-            (_, true) => top_level.extend(
-                additions
-                    .iter()
-                    .filter(|(p, _)| &*p.variable == variable)
-                    .map(|(_, v)| (variable.to_string(), splice::quote(v))),
-            ),
-            (Some(attr), false) if attr.value.entries().is_some() => {
-                edits.push(splice::insert_entries(vars, &attr.value, &entries))
-            }
-            _ => top_level.push((variable.to_string(), splice::render_map(&entries, eol(vars)))),
+        let gone: Vec<&Pin> = removed.iter().copied().filter(|p| &*p.variable == variable).collect();
+        match vars.get(variable) {
+            Some(attr) => edits.extend(variable_edits(vars, attr, &new, &gone)?),
+            None => top_level.extend(new_variable(vars, variable, &new)),
         }
     }
     if !top_level.is_empty() {
         edits.push(splice::append_attributes(vars, &top_level));
     }
-    edits
+    Ok(edits)
 }
 
-fn removal(vars: &TfVars, pin: &Pin) -> Result<Edit> {
-    let attr = vars
-        .get(&pin.variable)
-        .ok_or_else(|| anyhow!("{} vanished", pin.name))?;
-    let Some(key) = &pin.key else {
-        return Ok(splice::remove_attribute(vars, attr));
+/// Edits of one existing variable: a whole top-level pin removed, or a map's entries removed and
+/// added. A pin whose shape differs (a map entry where the file has a string) is refused.
+fn variable_edits(vars: &TfVars, attr: &Attribute, new: &[(&Pin, &String)], gone: &[&Pin]) -> Result<Vec<Edit>> {
+    let Some(entries) = attr.value.entries() else {
+        if let Some((pin, _)) = new.first() {
+            bail!(
+                "{}: `{}` is {} in {} but {} is a map entry in the source; change its shape by hand",
+                vars.error_at(attr.name_span.start(), "cannot promote"),
+                attr.name,
+                attr.value.kind(),
+                vars.file(),
+                pin.id()
+            );
+        }
+        return Ok(vec![splice::remove_attribute(vars, attr)]);
     };
-    let entries = attr.value.entries().unwrap_or_default();
-    let index = entries
+    let mut keyed: Vec<(String, String)> = Vec::new();
+    for (pin, version) in new {
+        let Some(key) = &pin.key else {
+            bail!(
+                "{}: `{}` is a map in {} but a single version in the source; change its shape by hand",
+                vars.error_at(attr.name_span.start(), "cannot promote"),
+                attr.name,
+                vars.file()
+            );
+        };
+        keyed.push((key.to_string(), version.to_string()));
+    }
+    let remove: Vec<usize> = (0..entries.len())
+        .filter(|&i| {
+            entries
+                .get(i)
+                .is_some_and(|e| gone.iter().any(|p| p.key.as_deref() == Some(&*e.key)))
+        })
+        .collect();
+    Ok(splice::edit_entries(vars, &attr.value, &remove, &keyed))
+}
+
+/// A variable the file does not have yet: top-level pins, or a new map.
+fn new_variable(vars: &TfVars, variable: &str, new: &[(&Pin, &String)]) -> Vec<(String, String)> {
+    let entries: Vec<(String, String)> = new
         .iter()
-        .rposition(|e| &e.key == key)
-        .ok_or_else(|| anyhow!("{} vanished", pin.name))?;
-    Ok(splice::remove_entry(vars, &attr.value, index))
+        .filter_map(|(p, v)| p.key.as_ref().map(|k| (k.to_string(), v.to_string())))
+        .collect();
+    if entries.is_empty() {
+        return new
+            .iter()
+            .map(|(_, v)| (variable.to_string(), splice::quote(v)))
+            .collect();
+    }
+    vec![(variable.to_string(), splice::render_map(&entries, eol(vars)))]
 }
 
 fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<Change>, kept: Vec<String>) -> Plan<'a> {
@@ -352,6 +390,7 @@ fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<Change>, kept: Vec<
         new,
         changes,
         kept,
+        edits,
     }
 }
 

@@ -188,24 +188,30 @@ fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
     }
 }
 
-/// Names each pin by its key, or `variable.key` where the key alone is ambiguous.
+/// Names each pin by its key, or by its id `variable.key` where the key alone is ambiguous: when
+/// another pin has the same key, or another pin's id is spelled like this key (a quoted key
+/// `"x.y"` beside key `y` of map `x`). Ids are unique, so names are too, and a name is never
+/// another pin's id: `find` by name, then by id, always means one pin.
 fn name_pins(pins: &mut [Pin]) {
     // Keys of one map are unique (duplicates were merged) and top-level names are unique, so a
-    // name can only be ambiguous when there are several maps, or a map beside top-level pins.
+    // name can only be ambiguous when there are several maps, a map beside top-level pins, or a
+    // key with a dot in it.
     let mut maps = pins.iter().filter(|p| p.key.is_some()).map(|p| &p.variable);
     let first_map = maps.next();
     let several_maps = first_map.is_some_and(|m| maps.any(|v| v != m));
     let top_level = pins.iter().any(|p| p.key.is_none());
-    let clash_possible = several_maps || (top_level && first_map.is_some());
-    if !clash_possible {
+    let dotted = pins.iter().any(|p| p.key.as_deref().is_some_and(|k| k.contains('.')));
+    if !(several_maps || (top_level && first_map.is_some()) || dotted) {
         return;
     }
     let mut counts: HashMap<Str, usize> = HashMap::new();
     for pin in pins.iter() {
         *counts.entry(pin.name.clone()).or_default() += 1;
     }
+    let ids: std::collections::HashSet<String> = pins.iter().filter(|p| p.key.is_some()).map(Pin::id).collect();
     for pin in pins.iter_mut() {
-        if counts.get(&pin.name).is_some_and(|&n| n > 1) {
+        let clash = counts.get(&pin.name).is_some_and(|&n| n > 1) || ids.contains(&*pin.name);
+        if clash && pin.key.is_some() {
             pin.name = pin.id().into();
         }
     }

@@ -118,8 +118,10 @@ pub fn classify(from: Option<&str>, to: Option<&str>) -> Kind {
         (Some(a), Some(b)) if a == b => return Kind::Unchanged,
         (Some(a), Some(b)) => (a, b),
     };
+    // The `v` prefix is spelling, not order: `v3.1.4` → `1.0.0` is a downgrade all the same.
     match (parse(from), parse(to)) {
-        (Ok(a), Ok(b)) if a.v_prefix == b.v_prefix => classify_semver(&a.semver, &b.semver),
+        (Ok(a), Ok(b)) if a.semver == b.semver => Kind::Changed,
+        (Ok(a), Ok(b)) => classify_semver(&a.semver, &b.semver),
         _ => Kind::Changed,
     }
 }
@@ -172,6 +174,10 @@ mod tests {
             (Some("1.2.0"), Some("1.1.9"), Kind::Downgrade),
             (Some("abc"), Some("def"), Kind::Changed),
             (Some("v1.0.0"), Some("v1.0.1"), Kind::Patch),
+            (Some("v3.1.4"), Some("1.0.0"), Kind::Downgrade),
+            (Some("2.5.0"), Some("v2.0.0"), Kind::Downgrade),
+            (Some("1.0.0"), Some("v1.1.0"), Kind::Minor),
+            (Some("v1.0.0"), Some("1.0.0"), Kind::Changed),
             (Some("1.0.0"), Some("1.0.0"), Kind::Unchanged),
         ];
         for (a, b, kind) in cases {

@@ -5,6 +5,7 @@ mod ops;
 mod parse;
 pub mod selfcheck;
 pub mod splice;
+pub mod trivia;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -7,13 +7,32 @@
 //! The fuzz target (`fuzz/`) and the property tests check that no input makes it panic.
 #![allow(clippy::string_slice)]
 
-use crate::tfvars::{Attribute, Form, Node, Span, TfVars, Value};
+use crate::tfvars::trivia::{self, is_blank, line_start, Slot, Trivia};
+use crate::tfvars::{Attribute, Entry, Form, Node, Span, TfVars, Value};
 
 /// Replace the bytes of `span` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub span: Span,
     pub text: String,
+}
+
+impl Edit {
+    /// Inserts `text` at `at`.
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            span: Span::new(at, at),
+            text: text.into(),
+        }
+    }
+
+    /// Deletes the bytes from `start` up to `end`.
+    pub fn delete(start: usize, end: usize) -> Edit {
+        Edit {
+            span: Span::new(start, end),
+            text: String::new(),
+        }
+    }
 }
 
 /// Applies non-overlapping edits to `source`.
@@ -90,94 +109,163 @@ pub fn render_key(key: &str, quote_all: bool) -> String {
     }
 }
 
-/// The line ending the file uses around `offset`.
-fn line_ending(text: &str, offset: usize) -> &'static str {
-    let end = text[offset..].find('\n').map(|i| offset + i);
-    match end {
-        Some(i) if i > 0 && text.as_bytes().get(i - 1) == Some(&b'\r') => "\r\n",
-        Some(_) => "\n",
-        None if text.contains("\r\n") => "\r\n",
-        None => "\n",
-    }
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// The end of the line holding `offset`, after its line break (or the end of the text).
-fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
-}
-
-/// Inserts new `key = "value"` entries at the end of an object, matching its neighbours:
-/// one per line with their indentation, `=` alignment and trailing commas, or inline in a
-/// one-line map.
+/// Inserts new `key = "value"` entries at the end of an object (see `edit_entries`).
 pub fn insert_entries(vars: &TfVars, object: &Node, new: &[(String, String)]) -> Edit {
+    let mut edits = edit_entries(vars, object, &[], new);
+    edits.pop().unwrap_or_else(|| Edit::insert(0, ""))
+}
+
+/// Removes the entries at `remove` from an object and adds `new` ones at its end, as edits that
+/// apply together. A removed entry takes its whole line when it stands alone on it (with its
+/// trailing comment), else its own comma; new entries follow the last kept entry, one per line
+/// with the indentation, `=` alignment and trailing commas of the entries that start a line, or
+/// inline when the map closes on that entry's line. Nothing lands inside a comment.
+pub fn edit_entries(vars: &TfVars, object: &Node, remove: &[usize], new: &[(String, String)]) -> Vec<Edit> {
     let text = vars.text();
+    let slots = trivia::slots(text, object);
+    let mut edits: Vec<Edit> = remove
+        .iter()
+        .map(|&i| remove_one(text, object, &slots, i, new.is_empty()))
+        .collect();
+    if !new.is_empty() {
+        edits.push(insert(text, object, &slots, remove, new));
+    }
+    edits
+}
+
+fn insert(text: &str, object: &Node, slots: &[Slot], remove: &[usize], new: &[(String, String)]) -> Edit {
     let entries = object.entries().unwrap_or_default();
     let quote_all = !entries.is_empty() && entries.iter().all(|e| e.quoted);
-    let Some(last) = entries.last() else {
-        let body: Vec<String> = new
-            .iter()
-            .map(|(k, v)| format!("{} = {}", render_key(k, false), quote(v)))
-            .collect();
-        return Edit {
-            span: object.span,
-            text: format!("{{ {} }}", body.join(", ")),
+    let kept = (0..entries.len()).rev().find(|i| !remove.contains(i));
+    let (Some(last), Some(slot)) = (kept.and_then(|i| entries.get(i)), kept.and_then(|i| slots.get(i))) else {
+        return insert_into_empty(text, object, new, quote_all);
+    };
+    let Some(newline) = slot.newline else {
+        let body = inline_body(new, quote_all);
+        let trailing = if slots.last().is_some_and(|s| s.comma.is_some()) {
+            ","
+        } else {
+            ""
+        };
+        return match slot.comma {
+            Some(comma) => Edit::insert(comma.end(), format!(" {body}{trailing}")),
+            None => Edit::insert(last.value.span.end(), format!(", {body}")),
         };
     };
-    let after_value = skip_inline(text, last.value.span.end());
-    let comma = text[after_value..].starts_with(',');
-    let multi_line = vars.position(last.key_span.start()).line != vars.position(object.span.start()).line
-        && vars.position(object.span.end() - 1).line != vars.position(last.value.span.end()).line;
-    if !multi_line {
-        let body: Vec<String> = new
-            .iter()
-            .map(|(k, v)| format!("{} = {}", render_key(k, quote_all), quote(v)))
-            .collect();
-        let (at, piece) = if comma {
-            (after_value + 1, format!(" {},", body.join(", ")))
-        } else {
-            (last.value.span.end(), format!(", {}", body.join(", ")))
-        };
-        return Edit {
-            span: Span::new(at, at),
-            text: piece,
+    let model = entries.iter().zip(slots).rev().find(|(_, s)| s.starts_line);
+    let style = match model {
+        Some((entry, _)) => Style::of(text, entry),
+        None => Style::fallback(text, object),
+    };
+    let eol = &text[newline.start()..newline.end()];
+    let trailing = if slot.comma.is_some() { "," } else { "" };
+    let lines: String = new
+        .iter()
+        .map(|(k, v)| style.line(&render_key(k, quote_all), &quote(v), trailing, eol))
+        .collect();
+    Edit::insert(newline.end(), lines)
+}
+
+/// `k = "v", k2 = "v2"`, for a one-line map.
+fn inline_body(new: &[(String, String)], quote_all: bool) -> String {
+    let body: Vec<String> = new
+        .iter()
+        .map(|(k, v)| format!("{} = {}", render_key(k, quote_all), quote(v)))
+        .collect();
+    body.join(", ")
+}
+
+/// Entries into a map with no kept entries: inline when the braces share a line, else one line
+/// each before the `}`.
+fn insert_into_empty(text: &str, object: &Node, new: &[(String, String)], quote_all: bool) -> Edit {
+    let (open, close) = (object.span.start() + 1, object.span.end() - 1);
+    let body = inline_body(new, quote_all);
+    if !text[open..close].contains('\n') {
+        // Blanks, or entries that all go (their removals overlap this edit), unless a comment
+        // would go with them.
+        return match !text[open..close].contains("/*") {
+            true => Edit {
+                span: Span::new(open, close),
+                text: format!(" {body} "),
+            },
+            false => Edit::insert(open, format!(" {body}")),
         };
     }
-    let start = line_start(text, last.key_span.start());
-    let indent = &text[start..last.key_span.start()];
-    let eol = line_ending(text, last.value.span.end());
-    let assign_at = skip_inline(text, last.key_span.end());
-    let assign = &text[assign_at..assign_at + 1];
-    let assign_col = text[start..assign_at].chars().count();
-    let value_gap = &text[assign_at + 1..last.value.span.start()];
-    let mut lines = String::new();
-    for (k, v) in new {
-        let key = render_key(k, quote_all);
-        let used = indent.chars().count() + key.chars().count();
-        let pad = if assign == ":" {
-            0
-        } else {
-            assign_col.saturating_sub(used).max(1)
-        };
-        let trailing = if comma { "," } else { "" };
-        lines.push_str(&format!(
-            "{indent}{key}{}{assign}{value_gap}{}{trailing}{eol}",
-            " ".repeat(pad),
-            quote(v)
-        ));
-    }
-    let at = line_end(text, last.value.span.end());
-    let lines = if at == text.len() && !text.ends_with('\n') {
-        format!("{eol}{}", lines.trim_end_matches(eol))
+    let eol = if text[open..close].contains("\r\n") {
+        "\r\n"
     } else {
-        lines
+        "\n"
     };
-    Edit {
-        span: Span::new(at, at),
-        text: lines,
+    let start = line_start(text, close);
+    let closing_alone = start > open && is_blank(&text[start..close]);
+    let style = Style::fallback(text, object);
+    let lines: String = new
+        .iter()
+        .map(|(k, v)| style.line(&render_key(k, quote_all), &quote(v), "", eol))
+        .collect();
+    match closing_alone {
+        true => Edit::insert(start, lines),
+        false => Edit::insert(close, format!("{eol}{lines}")),
+    }
+}
+
+/// How an entry line is laid out: indentation, the column of `=` (when aligned), `=` or `:`, and
+/// the blanks before the value.
+struct Style {
+    indent: String,
+    assign_col: Option<usize>,
+    assign: char,
+    gap: String,
+}
+
+impl Style {
+    /// The layout of `entry`, which starts its line.
+    fn of(text: &str, entry: &Entry) -> Style {
+        let start = line_start(text, entry.key_span.start());
+        let key_end = entry.key_span.end();
+        let pieces = trivia::scan(text, key_end);
+        let assign_at = pieces.last().map_or(key_end, |(_, s)| s.end());
+        let plain = pieces.iter().all(|(k, _)| *k == Trivia::Blank);
+        let gap = &text[(assign_at + 1).min(entry.value.span.start())..entry.value.span.start()];
+        Style {
+            indent: text[start..entry.key_span.start()].to_string(),
+            assign_col: plain.then(|| text[start..assign_at].chars().count()),
+            assign: text[assign_at..].chars().next().unwrap_or('='),
+            gap: if is_blank(gap) { gap.to_string() } else { " ".into() },
+        }
+    }
+
+    /// Two spaces deeper than the `}` when it starts its line, else two spaces.
+    fn fallback(text: &str, object: &Node) -> Style {
+        let close = object.span.end() - 1;
+        let start = line_start(text, close);
+        let base = if start > object.span.start() && is_blank(&text[start..close]) {
+            &text[start..close]
+        } else {
+            ""
+        };
+        Style {
+            indent: format!("{base}  "),
+            assign_col: None,
+            assign: '=',
+            gap: " ".into(),
+        }
+    }
+
+    fn line(&self, key: &str, value: &str, trailing: &str, eol: &str) -> String {
+        let used = self.indent.chars().count() + key.chars().count();
+        let pad = match (self.assign, self.assign_col) {
+            (':', _) => 0,
+            (_, Some(col)) => col.saturating_sub(used).max(1),
+            (_, None) => 1,
+        };
+        format!(
+            "{}{key}{}{}{}{value}{trailing}{eol}",
+            self.indent,
+            " ".repeat(pad),
+            self.assign,
+            self.gap
+        )
     }
 }
 
@@ -214,55 +302,45 @@ pub fn render_map(entries: &[(String, String)], eol: &str) -> String {
     out
 }
 
-/// Removes one entry of an object: its whole line when it stands alone on it, else the entry and
-/// one adjacent comma.
+/// Removes one entry of an object (see `edit_entries`).
 pub fn remove_entry(vars: &TfVars, object: &Node, index: usize) -> Edit {
-    let text = vars.text();
+    let slots = trivia::slots(vars.text(), object);
+    remove_one(vars.text(), object, &slots, index, true)
+}
+
+/// The edit removing entry `index`. With `tidy` (nothing is inserted into this map), an entry
+/// without a comma of its own takes the comma before it, so `{ a = "1", b = "2" }` loses `b`
+/// cleanly; an insertion may need that comma, so without `tidy` it stays (a trailing comma is
+/// valid HCL). Edits removing several entries of one map may overlap; `apply` takes their union.
+fn remove_one(text: &str, object: &Node, slots: &[Slot], index: usize, tidy: bool) -> Edit {
     let entries = object.entries().unwrap_or_default();
-    let Some(entry) = entries.get(index) else {
-        return Edit {
-            span: Span::new(0, 0),
-            text: String::new(),
-        };
+    let (Some(entry), Some(slot)) = (entries.get(index), slots.get(index)) else {
+        return Edit::insert(0, "");
     };
-    let start = line_start(text, entry.key_span.start());
-    let mut after = skip_inline(text, entry.value.span.end());
-    if text[after..].starts_with(',') {
-        after = skip_inline(text, after + 1);
+    let start = entry.key_span.start();
+    if let (true, Some(newline), false) = (slot.starts_line, slot.newline, slot.block_comment) {
+        return Edit::delete(line_start(text, start), newline.end());
     }
-    let alone_before = text[start..entry.key_span.start()].trim().is_empty();
-    let rest = &text[after..];
-    let alone_after =
-        rest.starts_with('\n') || rest.starts_with("\r\n") || rest.starts_with('#') || rest.starts_with("//");
-    if alone_before && alone_after {
-        return Edit {
-            span: Span::new(start, line_end(text, after)),
-            text: String::new(),
-        };
+    if let Some(comma) = slot.comma {
+        let blanks = trivia::scan(text, comma.end())
+            .into_iter()
+            .take_while(|(k, _)| *k == Trivia::Blank)
+            .last();
+        return Edit::delete(start, blanks.map_or(comma.end(), |(_, s)| s.end()));
     }
-    if after > entry.value.span.end() && text[entry.value.span.end()..after].contains(',') {
-        return Edit {
-            span: Span::new(entry.key_span.start(), after),
-            text: String::new(),
-        };
-    }
-    let prev_end = index
-        .checked_sub(1)
-        .and_then(|i| entries.get(i))
-        .map(|e| e.value.span.end());
-    match prev_end {
-        Some(p) => Edit {
-            span: Span::new(p, entry.value.span.end()),
-            text: String::new(),
-        },
-        None => Edit {
-            span: Span::new(entry.key_span.start(), entry.value.span.end()),
-            text: String::new(),
-        },
+    let previous_comma = index.checked_sub(1).and_then(|i| slots.get(i)).and_then(|s| s.comma);
+    match previous_comma {
+        Some(comma) if tidy => Edit::delete(comma.start(), entry.value.span.end()),
+        _ => {
+            let line = line_start(text, start).max(object.span.start() + 1);
+            let blank_from = text[line..start].trim_end_matches([' ', '\t']).len() + line;
+            Edit::delete(blank_from, entry.value.span.end())
+        }
     }
 }
 
-/// Removes a top-level attribute's lines.
+/// Removes a top-level attribute: its lines through the line break after it (a comment that
+/// shares its first line goes with it, one that ends there stays).
 pub fn remove_attribute(vars: &TfVars, attribute: &Attribute) -> Edit {
     let text = vars.text();
     let bom = if text.starts_with('\u{feff}') {
@@ -270,17 +348,14 @@ pub fn remove_attribute(vars: &TfVars, attribute: &Attribute) -> Edit {
     } else {
         0
     };
-    let start = line_start(text, attribute.name_span.start()).max(bom);
-    Edit {
-        span: Span::new(start, line_end(text, attribute.value.span.end())),
-        text: String::new(),
-    }
-}
-
-fn skip_inline(text: &str, mut at: usize) -> usize {
-    let bytes = text.as_bytes();
-    while matches!(bytes.get(at), Some(b' ' | b'\t')) {
-        at += 1;
-    }
-    at
+    let name = attribute.name_span.start();
+    let line = line_start(text, name).max(bom);
+    let start = if is_blank(&text[line..name]) { line } else { name };
+    let value_end = attribute.value.span.end();
+    let pieces = trivia::scan(text, value_end);
+    let end = match pieces.iter().find(|(k, _)| *k == Trivia::Newline) {
+        Some((_, newline)) => newline.end(),
+        None => pieces.last().map_or(value_end, |(_, s)| s.end()),
+    };
+    Edit::delete(start, end)
 }
