@@ -101,7 +101,7 @@ fn render_map(rng: &mut Rng, entries: &[Entry], eol: &str) -> String {
     let one_line = !entries.iter().any(|e| e.heredoc) && rng.one_in(3);
     let assign = if rng.one_in(5) { ":" } else { "=" };
     let pad = rng.one_in(2);
-    let width = entries.iter().map(|e| key_len(e)).max().unwrap_or(0);
+    let width = entries.iter().map(key_len).max().unwrap_or(0);
     if one_line {
         let parts: Vec<String> = entries
             .iter()
