@@ -4,25 +4,39 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::commands;
 use crate::output::Ctx;
 use crate::report::Style;
 use crate::Outcome;
+use crate::{commands, help};
 
 /// Keep Terraform artifact versions (pins) safe across development → staging → production.
 #[derive(Debug, Parser)]
 #[command(name = "pins", version, about, max_term_width = 100)]
 pub struct Cli {
     /// The repository root (holds the pin files, data.d/ and optionally pins.hcl).
-    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    #[arg(long, global = true, default_value = ".", value_name = "DIR", help_heading = GLOBAL)]
     pub repo: PathBuf,
     /// When to colour output (NO_COLOR is respected under `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The heading of the flags every command takes.
+const GLOBAL: &str = "Global options";
+
+/// The command line as clap sees it, with examples and exit codes under every command: what
+/// `--help`, the completions and the man page are made from.
+pub fn command() -> clap::Command {
+    help::decorate(Cli::command())
+}
+
+/// Parses the process's arguments (exits with clap's message and code 2 on bad usage).
+pub fn parse() -> Cli {
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
 }
 
 /// `--color`.
@@ -58,6 +72,12 @@ pub enum Command {
     Env(commands::env::Args),
     /// List, check and promote the build artifacts the pins name (pins.hcl `artifacts` block).
     Artifacts(commands::artifacts::Args),
+    /// Scaffold pins' layout, or migrate one-tfvars-per-environment files into it.
+    Init(commands::init::Args),
+    /// Print a shell completion script.
+    Completions(commands::completions::Args),
+    /// Print the man page (roff) of pins or of one of its commands.
+    Man(commands::man::Args),
 }
 
 impl Cli {
@@ -90,6 +110,9 @@ impl Cli {
             Command::TfArgs(args) => commands::tf_args::run(&ctx, args),
             Command::Env(args) => commands::env::run(&ctx, args),
             Command::Artifacts(args) => commands::artifacts::run(&ctx, args),
+            Command::Init(args) => commands::init::run(&ctx, args),
+            Command::Completions(args) => commands::completions::run(args),
+            Command::Man(args) => commands::man::run(args),
         }
     }
 }

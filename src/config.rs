@@ -71,7 +71,16 @@ pub struct EnvironmentConfig {
     pub branch: Option<String>,
     pub pin_file: Option<String>,
     pub data_files: Option<Vec<String>>,
-    pub backend_file: Option<String>,
+    pub backend_file: Option<BackendFile>,
+}
+
+/// `backend_file`: a path, or `false` for an environment without a `-backend-config` file
+/// (`true` keeps the default path).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum BackendFile {
+    Path(String),
+    Enabled(bool),
 }
 
 /// What versions the repository accepts.

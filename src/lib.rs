@@ -1,7 +1,7 @@
 //! pins: keep Terraform artifact versions safe across a linear promotion flow.
 //!
-//! `cli`, `commands`, `output` and `report` are the front end: `cli` parses and dispatches, each command
-//! calls the core and builds one report, `report` renders it. Everything else is the core, which
+//! `cli`, `help`, `commands`, `output` and `report` are the front end: `cli` parses and
+//! dispatches, each command calls the core and builds one report, `report` renders it. Everything else is the core, which
 //! never sees clap, never prints and never imports the front end.
 
 pub mod artifacts;
@@ -11,6 +11,8 @@ pub mod commands;
 pub mod config;
 pub mod diff;
 pub mod edit;
+pub mod help;
+pub mod init;
 pub mod output;
 pub mod plan;
 pub mod record;

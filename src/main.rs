@@ -1,10 +1,8 @@
 //! The pins binary: parse the command line, run it, print the error chain once, exit 0, 1 or 2.
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = pins::cli::Cli::parse();
+    let cli = pins::cli::parse();
     match pins::run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(error) => {

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::artifacts::settings::Settings as ArtifactSettings;
-use crate::config::{Config, EnvironmentConfig, Policy, CONFIG_FILE};
+use crate::config::{BackendFile, Config, EnvironmentConfig, Policy, CONFIG_FILE};
 use crate::source::Source;
 use crate::tfvars::TfVars;
 
@@ -237,11 +237,11 @@ fn environment(name: &str, c: &EnvironmentConfig) -> Result<Environment> {
             .data_files
             .clone()
             .unwrap_or_else(|| vec![format!("data.d/{name}.tfvars")]),
-        backend_file: Some(
-            c.backend_file
-                .clone()
-                .unwrap_or_else(|| format!("setup/backends/{name}.tfbackend")),
-        ),
+        backend_file: match &c.backend_file {
+            Some(BackendFile::Path(path)) => Some(path.clone()),
+            Some(BackendFile::Enabled(false)) => None,
+            None | Some(BackendFile::Enabled(true)) => Some(format!("setup/backends/{name}.tfbackend")),
+        },
     };
     let field = |f: &str| format!("environment \"{name}\" {f}");
     check_path(&field("pin_file"), &env.pin_file)?;

@@ -185,3 +185,27 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+/// Writes a whole file at `rel` under `root`, new or replaced, atomically (temporary file in the
+/// same folder, fsync, rename), creating its folder; a replaced file keeps its permissions.
+pub fn create(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = root.join(rel);
+    let dir = path.parent().unwrap_or(root);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating the folder of {rel}"))?;
+    let dir = contained(root, &dir.strip_prefix(root).unwrap_or(Path::new("")).to_string_lossy())
+        .with_context(|| format!("{rel} cannot be written"))?;
+    let mode = std::fs::metadata(&path).map_or(0o644, |m| m.mode());
+    let write = || -> std::io::Result<()> {
+        let mut temp = tempfile::Builder::new()
+            .prefix(".pins-init.")
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(&dir)?;
+        temp.write_all(bytes)?;
+        temp.as_file().set_permissions(Permissions::from_mode(mode))?;
+        temp.as_file().sync_all()?;
+        temp.persist(dir.join(path.file_name().unwrap_or_default()))
+            .map_err(|e| e.error)?;
+        File::open(&dir)?.sync_all()
+    };
+    write().with_context(|| format!("writing {rel}"))
+}

@@ -4,9 +4,12 @@
 pub mod artifacts;
 pub mod bump;
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod env;
 pub mod envs;
+pub mod init;
+pub mod man;
 pub mod promote;
 pub mod record;
 pub mod show;

@@ -1,6 +1,6 @@
 //! `pins tf-args ENV`: the `-var-file` (and `-backend-config`) arguments for Terraform.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::output::{Ctx, OutputArgs};
 use crate::repo::Repo;
@@ -26,7 +26,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let var_files: Vec<String> = env.var_files().into_iter().map(str::to_string).collect();
     let list = match (args.backend, &env.backend_file) {
         (true, Some(b)) => vec![format!("-backend-config={b}")],
-        (true, None) => bail!("environment `{}` has no backend file", env.name),
+        // `backend_file = false`: nothing, so `terraform init $(pins tf-args ENV --backend)` still works.
+        (true, None) => Vec::new(),
         (false, _) => var_files.iter().map(|f| format!("-var-file={f}")).collect(),
     };
     let report = TfArgsReport {

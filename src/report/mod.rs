@@ -23,6 +23,7 @@ pub(crate) mod check;
 pub(crate) mod comparison;
 pub(crate) mod edit;
 pub(crate) mod environments;
+pub(crate) mod init;
 pub(crate) mod record;
 pub(crate) mod show;
 pub(crate) mod verify;

@@ -1,0 +1,176 @@
+//! What `--help` shows after each command's options: examples and exit codes. Part of the front
+//! end; kept apart from `cli.rs` so that a new subcommand needs no edit here to get its exit codes
+//! (every command gets the general ones) and one line here to get its examples.
+
+use clap::Command;
+
+/// Exit codes that hold for every command.
+const EXIT_CODES: &str = "0 done, 1 findings, 2 error (bad input or usage, a refused write: nothing was written)";
+
+/// Examples and, where they say more than [`EXIT_CODES`], exit codes, keyed by command path.
+const HELP: &[(&str, &[&str], Option<&str>)] = &[
+    (
+        "",
+        &[
+            "pins diff development staging          what promoting development into staging changes",
+            "pins check                             lint the repository",
+            "pins init                              adopt pins in a one-tfvars-per-environment repository",
+        ],
+        None,
+    ),
+    (
+        "envs",
+        &["pins envs", "pins envs --format json"],
+        Some("0 listed, 2 error"),
+    ),
+    (
+        "show",
+        &[
+            "pins show production --data",
+            "pins show staging@origin/staging --format json",
+        ],
+        Some("0 shown, 2 error (an unreadable file, an invalid version)"),
+    ),
+    (
+        "diff",
+        &[
+            "pins diff development staging",
+            "pins diff staging production --all --data",
+            "pins diff staging production --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+        ],
+        Some("0 no differences, 1 they differ, 2 error"),
+    ),
+    (
+        "bump",
+        &[
+            "pins bump lambda-x 1.5.0",
+            "pins bump lambda-x minor --expect 1.4.2",
+            "pins bump artifact_versions.new-fn 0.1.0 --create --dry-run",
+        ],
+        Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
+    ),
+    (
+        "promote",
+        &[
+            "pins promote development staging --dry-run",
+            "pins promote development staging --only lambda-x,lambda-y",
+        ],
+        Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
+    ),
+    (
+        "check",
+        &["pins check", "pins check --format json"],
+        Some("0 clean, 1 findings, 2 error"),
+    ),
+    (
+        "record",
+        &[
+            "pins record staging",
+            "pins record staging --artifacts --out records/staging.json",
+        ],
+        Some("0 written, 2 error (nothing written)"),
+    ),
+    (
+        "verify",
+        &[
+            "pins verify production --tested-ref origin/staging",
+            "pins verify production --tested .pins/records/staging.json --artifacts",
+        ],
+        Some("0 production deploys what was tested, 1 it would not, 2 error"),
+    ),
+    (
+        "tf-args",
+        &[
+            "terraform plan $(pins tf-args staging)",
+            "terraform init $(pins tf-args staging --backend)",
+        ],
+        Some("0 printed, 2 error"),
+    ),
+    (
+        "env",
+        &["pins env --branch main", "ENV=\"$(pins env)\""],
+        Some("0 printed, 2 no environment for the branch"),
+    ),
+    (
+        "artifacts",
+        &[
+            "pins artifacts staging",
+            "pins artifacts check production",
+            "pins artifacts promote development staging",
+        ],
+        None,
+    ),
+    (
+        "artifacts check",
+        &["pins artifacts check staging --format json"],
+        Some("0 all present, 1 some missing, 2 error"),
+    ),
+    (
+        "artifacts promote",
+        &["pins artifacts promote development staging --dry-run"],
+        Some("0 copied (or already there), 2 error or refused (nothing copied)"),
+    ),
+    (
+        "init",
+        &[
+            "pins init                              scaffold an empty folder, or migrate <env>.tfvars files",
+            "pins init --from development=dev.tfvars --from staging=stage.tfvars --from production=prod.tfvars",
+            "pins init --dry-run --data feature_flags --release-from staging",
+        ],
+        Some("0 written (or planned with --dry-run), 2 error or refused (nothing written)"),
+    ),
+    (
+        "completions",
+        &[
+            "pins completions bash > ~/.local/share/bash-completion/completions/pins",
+            "pins completions zsh > \"${fpath[1]}/_pins\"",
+            "pins completions fish > ~/.config/fish/completions/pins.fish",
+        ],
+        Some("0 printed, 2 error"),
+    ),
+    (
+        "man",
+        &["pins man | man -l -", "pins man diff > pins-diff.1"],
+        Some("0 printed, 2 error"),
+    ),
+];
+
+/// `cmd` with examples and exit codes after the options of it and every subcommand.
+pub fn decorate(cmd: Command) -> Command {
+    decorate_at(cmd, "")
+}
+
+fn decorate_at(cmd: Command, path: &str) -> Command {
+    let text = after_help(path);
+    let cmd = cmd.after_help(text).mut_subcommands(|sub| {
+        let name = sub.get_name().to_string();
+        let sub_path = if path.is_empty() {
+            name
+        } else {
+            format!("{path} {name}")
+        };
+        decorate_at(sub, &sub_path)
+    });
+    cmd
+}
+
+/// The text under the options of the command at `path` (`""` for pins itself).
+fn after_help(path: &str) -> String {
+    let entry = HELP.iter().find(|(p, _, _)| *p == path);
+    let mut text = String::new();
+    if let Some((_, examples, _)) = entry.filter(|(_, e, _)| !e.is_empty()) {
+        text.push_str("Examples:\n");
+        for example in *examples {
+            text.push_str(&format!("  {example}\n"));
+        }
+        text.push('\n');
+    }
+    let codes = entry.and_then(|(_, _, codes)| *codes).unwrap_or(EXIT_CODES);
+    text.push_str(&format!("Exit codes: {codes}"));
+    text
+}
+
+/// The command paths that have examples, for the test that every command has some.
+pub fn documented() -> impl Iterator<Item = &'static str> {
+    HELP.iter().filter(|(_, e, _)| !e.is_empty()).map(|(p, _, _)| *p)
+}
