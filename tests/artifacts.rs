@@ -38,7 +38,7 @@ fn s3_endpoint() -> Option<String> {
             panic!("CI=true but no S3 server: run `tools/s3-server start` and export PINS_TEST_S3_ENDPOINT")
         }
         _ => {
-            eprintln!("SKIPPED: S3 artifact tests (run `eval $(tools/s3-server start)` to include them)");
+            common::skip("S3 half of the artifact tests (run `eval $(tools/s3-server start)` to include it)");
             None
         }
     }
@@ -857,7 +857,7 @@ fn each_bucket_can_be_configured_from_environment_variables_alone() {
 #[test]
 fn a_terminal_gets_a_progress_bar_instead_of_plain_lines() {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: progress-bar test (no `script` to give pins a terminal)");
+        common::skip("no `script` to give pins a terminal");
         return;
     }
     let f = Fixture::new(&Backend::File);

@@ -7,6 +7,8 @@
     clippy::string_slice
 )]
 
+mod common;
+
 use std::path::PathBuf;
 
 use pins::tfvars::selfcheck::{quoted_strings, set, to_json};
@@ -21,7 +23,7 @@ fn corpus() -> Option<Vec<PathBuf>> {
             std::env::var("CI").map_or(true, |v| v != "true"),
             "CI=true but ../shared/corpus is missing"
         );
-        eprintln!("SKIPPED: ../shared/corpus not found");
+        common::skip("../shared/corpus not found");
         return None;
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

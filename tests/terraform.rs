@@ -113,7 +113,7 @@ fn corpus_sample_agrees_with_terraform() {
             std::env::var("CI").map_or(true, |v| v != "true"),
             "CI=true but ../shared/corpus is missing"
         );
-        eprintln!("SKIPPED: ../shared/corpus not found");
+        common::skip("../shared/corpus not found");
         return;
     }
     let sample = corpus_sample();

@@ -116,7 +116,9 @@ pub fn pin_names(all: &[Found], overrides: &Overrides, policy: Policy, problems:
     }
     for name in overrides.pin.iter().chain(&overrides.data) {
         if !all.iter().any(|f| f.name() == name) {
-            let known: Vec<&str> = all.iter().map(|f| f.name()).collect();
+            let mut known: Vec<&str> = all.iter().map(|f| f.name()).collect();
+            known.sort_unstable();
+            known.dedup();
             problems.push(format!(
                 "`{name}` (--pin/--data) is set in no input file{}",
                 crate::repo::suggest(name, &known)

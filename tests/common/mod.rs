@@ -154,7 +154,7 @@ pub fn terraform() -> Option<PathBuf> {
             panic!("CI=true but no Terraform: set PINS_TERRAFORM or run tools/setup-terraform")
         }
         None => {
-            eprintln!("SKIPPED: real-Terraform test (set PINS_TERRAFORM or run tools/setup-terraform)");
+            skip("needs real Terraform (set PINS_TERRAFORM or run tools/setup-terraform)");
             None
         }
     }
@@ -239,4 +239,22 @@ pub fn pins_values(show: &Value) -> serde_json::Map<String, Value> {
     }
     out.retain(|_, v| !v.is_null());
     out
+}
+
+/// Marks the running test as skipped for `reason`: printed now (captured unless it fails) and
+/// listed by `tests/zz_skipped.rs`, the last test binary, in the final output of `cargo test`.
+pub fn skip(reason: &str) {
+    eprintln!("SKIPPED: {reason}");
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()));
+    let binary = binary
+        .as_deref()
+        .and_then(|b| b.rsplit_once('-'))
+        .map_or("?", |(name, _)| name)
+        .to_string();
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{binary}--{test}")), reason);
 }
