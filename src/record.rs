@@ -50,6 +50,10 @@ pub struct ArtifactRecord {
     /// Lowercase hex SHA-256 of the artifact's bytes.
     pub sha256: String,
     pub size: u64,
+    /// How `sha256` was obtained: `checksum` (the store's SHA-256 checksum) or `download` (pins
+    /// hashed the bytes). Informational: not part of the canonical encoding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256_by: Option<String>,
 }
 
 /// The digest of a set of pins and, if recorded, artifacts (see the module documentation).
@@ -184,6 +188,7 @@ mod tests {
             location: "s3://prod-code/a/a-1.0.0.zip".into(),
             sha256: "9f86".into(),
             size: 4,
+            sha256_by: Some("checksum".into()),
         };
         let artifacts: BTreeMap<String, ArtifactRecord> = [("a".to_string(), artifact.clone())].into();
         let expected = Sha256::digest(br#"[[["a","1.0.0"]],[["a","1.0.0","s3://prod-code/a/a-1.0.0.zip","9f86",4]]]"#);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use super::store::{block_on, each, Content, Meta, Stores};
+use super::store::{block_on, each, Content, Hashed, Meta, Stores};
 use super::{locate, require, Artifact};
 use crate::record::ArtifactRecord;
 use crate::repo::Repo;
@@ -39,13 +39,14 @@ pub fn heads(repo: &Repo, artifacts: &[Artifact]) -> Result<Vec<Option<Meta>>> {
         .collect()
 }
 
-/// Every artifact of `effective` (located with its own data) and its content, `None` when the
+/// Every artifact of `effective` (located with its own data), its content and how its hash was
+/// obtained (the store's SHA-256 checksum where it keeps one, unless `download`); `None` when the
 /// object does not exist.
-pub fn contents(repo: &Repo, effective: &Effective) -> Result<Vec<(Artifact, Option<Content>)>> {
+pub fn contents(repo: &Repo, effective: &Effective, download: bool) -> Result<Vec<(Artifact, Option<Hashed>)>> {
     let settings = require(repo.artifacts())?;
     let artifacts = locate(settings, repo.root(), &effective.pins, effective)?;
     let stores = Stores::new(settings, artifacts.iter().map(|a| &a.location), &process_env)?;
-    let contents = block_on(each(artifacts.iter().map(|a| stores.content(&a.location))))?
+    let contents = block_on(each(artifacts.iter().map(|a| stores.digest(&a.location, download))))?
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
     Ok(artifacts.into_iter().zip(contents).collect())
@@ -56,10 +57,11 @@ pub fn contents(repo: &Repo, effective: &Effective) -> Result<Vec<(Artifact, Opt
 pub fn artifact_records(
     repo: &Repo,
     effective: &Effective,
+    download: bool,
 ) -> Result<(BTreeMap<String, ArtifactRecord>, Vec<Artifact>)> {
     let mut found = BTreeMap::new();
     let mut missing = Vec::new();
-    for (artifact, content) in contents(repo, effective)? {
+    for (artifact, content) in contents(repo, effective, download)? {
         match content {
             Some(c) => {
                 found.insert(artifact.pin.id(), record_of(&artifact, c));
@@ -70,12 +72,13 @@ pub fn artifact_records(
     Ok((found, missing))
 }
 
-fn record_of(artifact: &Artifact, content: Content) -> ArtifactRecord {
+fn record_of(artifact: &Artifact, (content, by): Hashed) -> ArtifactRecord {
     ArtifactRecord {
         version: artifact.pin.version.to_string(),
         location: artifact.location.to_string(),
         sha256: content.sha256,
         size: content.size,
+        sha256_by: Some(by.as_str().to_string()),
     }
 }
 
@@ -86,8 +89,12 @@ pub fn process_env(name: &str) -> Option<String> {
 
 /// The content of every artifact of the environment, for a release record; a missing one cannot
 /// have been tested, so it is an error that lists every missing artifact.
-pub fn tested_artifacts(repo: &Repo, effective: &Effective) -> Result<BTreeMap<String, ArtifactRecord>> {
-    let (found, missing) = artifact_records(repo, effective)?;
+pub fn tested_artifacts(
+    repo: &Repo,
+    effective: &Effective,
+    download: bool,
+) -> Result<BTreeMap<String, ArtifactRecord>> {
+    let (found, missing) = artifact_records(repo, effective, download)?;
     if missing.is_empty() {
         return Ok(found);
     }
@@ -135,9 +142,11 @@ pub fn content_findings(
     effective: &Effective,
     tested: &BTreeMap<String, ArtifactRecord>,
     tested_label: &str,
+    download: bool,
 ) -> Result<Vec<ArtifactFinding>> {
     let mut findings = Vec::new();
-    for (artifact, content) in contents(repo, effective)? {
+    for (artifact, content) in contents(repo, effective, download)? {
+        let content = content.map(|(c, _)| c);
         let tested_one = tested.get(&artifact.pin.id());
         if tested_one.is_some_and(|t| t.version != *artifact.pin.version) {
             continue;

@@ -6,6 +6,7 @@
 
 pub mod inventory;
 pub mod promotion;
+pub mod s3;
 pub mod settings;
 pub mod store;
 pub mod template;

@@ -1,11 +1,13 @@
 //! Planning and carrying out `pins artifacts promote FROM TO`: for each of TO's pins, where its
 //! build is in FROM's store and where TO reads it, and whether to copy, keep or refuse it.
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
+use futures::StreamExt as _;
 use serde::Serialize;
 
 use super::inventory::process_env;
-use super::store::{each, runtime, Content, Meta, Stores};
+use super::s3::WriteMode;
+use super::store::{each, runtime, Content, Copied, Meta, Method, Stores};
 use super::{locate, require, Artifact, Location};
 use crate::repo::Repo;
 use crate::resolve::{check_versions, resolve, select, Pin};
@@ -51,6 +53,8 @@ pub struct Step {
     pub target: Option<Meta>,
     /// The source's content: hashed while copying, or read for the report when not copied.
     pub content: Option<Content>,
+    /// How the bytes were copied, once they were.
+    pub method: Option<Method>,
 }
 
 /// What `pins artifacts promote` asks for.
@@ -139,6 +143,7 @@ async fn plan_step(stores: &Stores, source: &Artifact, target: &Artifact, force:
         source: source_meta,
         target: target_meta,
         content: None,
+        method: None,
     })
 }
 
@@ -161,18 +166,45 @@ impl Promotion {
         if missing > 0 {
             why.push(format!("{missing} source(s) do not exist in {}", self.from));
         }
-        (!why.is_empty()).then(|| format!("nothing copied: {}", why.join("; ")))
+        let done = match self.steps.iter().any(|s| s.method.is_some()) {
+            true => "nothing overwritten",
+            false => "nothing copied",
+        };
+        (!why.is_empty()).then(|| format!("{done}: {}", why.join("; ")))
     }
 
-    /// Copies one step's bytes (when it copies), calling `progress` with the bytes done so far.
-    pub fn copy(&mut self, index: usize, progress: &dyn Fn(u64)) -> Result<()> {
-        let Some(step) = self.steps.get_mut(index).filter(|s| s.action.copies()) else {
-            return Ok(());
-        };
-        step.content = Some(
-            self.runtime
-                .block_on(self.stores.copy(&step.from, &step.to, progress))?,
-        );
+    /// Copies every step that copies, up to `jobs` at once. `progress` hears a step's index and
+    /// the bytes copied so far, `done` each copied step. A target that another writer created
+    /// meanwhile is compared again and becomes `present` or `conflict` (see [`Promotion::refusal`]);
+    /// a copy that fails stops the promotion with an error naming the artifact.
+    pub fn copy_all(
+        &mut self,
+        jobs: usize,
+        progress: &(dyn Fn(usize, u64) + Sync),
+        done: &(dyn Fn(&Step) + Sync),
+    ) -> Result<()> {
+        let Promotion {
+            steps, stores, runtime, ..
+        } = self;
+        let stores = &*stores;
+        let copies = steps
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, s)| s.action.copies())
+            .map(|(index, step)| async move {
+                copy_step(stores, step, &|n| progress(index, n)).await.map_err(|e| {
+                    e.context(format!(
+                        "copying {} {} from {} to {} failed; nothing partial is left at the target, and a rerun copies it",
+                        step.pin.name, step.pin.version, step.from, step.to
+                    ))
+                })?;
+                done(step);
+                Ok::<_, anyhow::Error>(())
+            });
+        runtime
+            .block_on(futures::stream::iter(copies).buffer_unordered(jobs).collect::<Vec<_>>())
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
         Ok(())
     }
 
@@ -187,10 +219,42 @@ impl Promotion {
             .collect();
         let contents = self
             .runtime
-            .block_on(each(pending.iter().map(|s| stores.content(&s.from))));
+            .block_on(each(pending.iter().map(|s| stores.digest(&s.from, false))));
         for (step, content) in pending.into_iter().zip(contents) {
-            step.content = content?;
+            step.content = content?.map(|(c, _)| c);
         }
         Ok(())
     }
+}
+
+/// Copies one step: creates the target only if the key is free, or replaces only the object that
+/// was compared (`--force`). When another writer created the target first, compares it again.
+async fn copy_step(stores: &Stores, step: &mut Step, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
+    let source = step
+        .source
+        .clone()
+        .ok_or_else(|| anyhow!("internal: copying {} without a source", step.pin.name))?;
+    let mode = match (step.action, step.target.as_ref().and_then(|t| t.e_tag.clone())) {
+        (Move::Overwrite, Some(e_tag)) => WriteMode::Replace(e_tag),
+        (Move::Overwrite, None) if matches!(step.to, Location::File { .. }) => WriteMode::Replace(String::new()),
+        _ => WriteMode::Create,
+    };
+    match stores.copy(&step.from, &source, &step.to, &mode, progress).await? {
+        Copied::Done { method, sha256, size } => {
+            step.method = Some(method);
+            step.content = sha256.map(|sha256| Content { sha256, size });
+        }
+        Copied::Taken => {
+            let target = stores
+                .head(&step.to)
+                .await?
+                .ok_or_else(|| anyhow!("{} was created by another writer and is gone again; run again", step.to))?;
+            step.action = match stores.same_content(&step.from, &source, &step.to, &target).await? {
+                true => Move::Present,
+                false => Move::Conflict,
+            };
+            step.target = Some(target);
+        }
+    }
+    Ok(())
 }

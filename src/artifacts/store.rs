@@ -1,6 +1,12 @@
-//! Reading, hashing and copying artifacts through `object_store`: S3 (any S3-compatible endpoint)
-//! and local files. Every store a command needs is configured before the first request, so a
+//! Reading, hashing and copying artifacts: S3 (any S3-compatible endpoint) and local files.
+//! Reads go through `object_store`; writes to S3, server-side copies and checksum lookups through
+//! [`super::s3`]. Every store a command needs is configured before the first request, so a
 //! missing credential or a bad endpoint stops the command before anything is read or copied.
+//!
+//! A write never replaces what it did not compare: a copy creates the target only if the key is
+//! free, and `--force` replaces only the object whose ETag was compared. A write that fails leaves
+//! no object at the target (a multipart upload is aborted; a crash leaves its parts to the
+//! bucket's lifecycle rule).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,15 +20,14 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
-use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{
     BackoffConfig, ClientOptions, GetResult, GetResultPayload, ObjectStore, ObjectStoreExt, RetryConfig,
 };
 use sha2::{Digest as _, Sha256};
-use tokio::io::AsyncWriteExt;
 
+use super::s3::{self, Bucket, Connection, WriteMode, Written};
 use super::settings::Settings;
 use super::Location;
 use crate::config::StoreConfig;
@@ -35,6 +40,53 @@ pub const CONCURRENCY: usize = 16;
 pub struct Meta {
     pub size: u64,
     pub e_tag: Option<String>,
+    /// The SHA-256 (hex) of the bytes, when the store vouches for it (an S3 checksum).
+    pub sha256: Option<String>,
+}
+
+/// How the SHA-256 of an artifact was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HashedBy {
+    /// The store's own SHA-256 checksum of the object (S3 checked it when the object was written).
+    Checksum,
+    /// pins read the bytes and hashed them.
+    Download,
+}
+
+impl HashedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashedBy::Checksum => "checksum",
+            HashedBy::Download => "download",
+        }
+    }
+}
+
+/// An object's content and how its hash was obtained.
+pub type Hashed = (Content, HashedBy);
+
+/// How a copy moved the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// S3 copied them (UploadPartCopy): source and target share endpoint and credentials.
+    Server,
+    /// pins read them from the source and wrote them to the target.
+    Stream,
+}
+
+/// What a copy did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Copied {
+    /// Written and checked: how, the SHA-256 when known, and the size.
+    Done {
+        method: Method,
+        sha256: Option<String>,
+        size: u64,
+    },
+    /// Another writer created the target first; nothing was written.
+    Taken,
 }
 
 /// The content of an object: SHA-256 of its bytes (lowercase hex) and its size.
@@ -46,7 +98,7 @@ pub struct Content {
 
 /// The stores behind a set of locations, configured up front.
 pub struct Stores {
-    s3: HashMap<String, Arc<dyn ObjectStore>>,
+    s3: HashMap<String, (Arc<dyn ObjectStore>, Bucket)>,
     /// Per bucket, whether it answered as an S3 bucket: asked once, the first time an object in it
     /// is not found, so that a wrong endpoint answering 404 to everything is not taken for
     /// missing artifacts.
@@ -81,7 +133,7 @@ impl Stores {
     fn object(&self, location: &Location) -> Result<(&Arc<dyn ObjectStore>, ObjectPath)> {
         match location {
             Location::S3 { bucket, key } => {
-                let store = self
+                let (store, _) = self
                     .s3
                     .get(bucket)
                     .ok_or_else(|| anyhow!("internal: no store configured for s3://{bucket}"))?;
@@ -96,17 +148,54 @@ impl Stores {
         }
     }
 
-    /// The object's size and ETag, or `None` when it does not exist.
+    fn bucket(&self, name: &str) -> Result<&Bucket> {
+        self.s3
+            .get(name)
+            .map(|(_, b)| b)
+            .ok_or_else(|| anyhow!("internal: no store configured for s3://{name}"))
+    }
+
+    /// The object's size, ETag and checksum, or `None` when it does not exist.
     pub async fn head(&self, location: &Location) -> Result<Option<Meta>> {
+        if let Location::S3 { bucket, key } = location {
+            return match self.bucket(bucket)?.head(key).await? {
+                Some(head) => Ok(Some(Meta {
+                    size: head.size,
+                    sha256: head.sha256(),
+                    e_tag: head.e_tag,
+                })),
+                None => self.confirm_missing(location).await.map(|_| None),
+            };
+        }
         let (store, path) = self.object(location)?;
         match store.head(&path).await {
             Ok(meta) => Ok(Some(Meta {
                 size: meta.size,
                 e_tag: meta.e_tag,
+                sha256: None,
             })),
             Err(object_store::Error::NotFound { .. }) => self.confirm_missing(location).await.map(|_| None),
             Err(e) => Err(anyhow!(e)).with_context(|| format!("looking up {location}")),
         }
+    }
+
+    /// The object's content and how its hash was obtained, or `None` when it does not exist: the
+    /// store's SHA-256 checksum when it has one and `download` is false, else the bytes hashed.
+    pub async fn digest(&self, location: &Location, download: bool) -> Result<Option<Hashed>> {
+        if !download {
+            if let Location::S3 { .. } = location {
+                match self.head(location).await? {
+                    None => return Ok(None),
+                    Some(Meta {
+                        sha256: Some(sha256),
+                        size,
+                        ..
+                    }) => return Ok(Some((Content { sha256, size }, HashedBy::Checksum))),
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(self.content(location).await?.map(|c| (c, HashedBy::Download)))
     }
 
     /// Reads the whole object and hashes it, or `None` when it does not exist.
@@ -137,7 +226,7 @@ impl Stores {
         let Location::S3 { bucket, key } = location else {
             return Ok(());
         };
-        let (Some(store), Some(cell)) = (self.s3.get(bucket), self.probed.get(bucket)) else {
+        let (Some((store, _)), Some(cell)) = (self.s3.get(bucket), self.probed.get(bucket)) else {
             return Ok(());
         };
         let folder = key.rsplit_once('/').map(|(dir, _)| dir).unwrap_or_default();
@@ -158,12 +247,15 @@ impl Stores {
         }
     }
 
-    /// Whether two existing objects hold the same bytes: different sizes never do; two plain S3
-    /// ETags (an MD5 of the bytes, for objects not uploaded in parts) settle it without a
-    /// download; otherwise both are read and hashed.
+    /// Whether two existing objects hold the same bytes: different sizes never do; two SHA-256
+    /// checksums, or two plain S3 ETags (an MD5 of the bytes, for objects not uploaded in parts),
+    /// settle it without a download; otherwise both are read and hashed.
     pub async fn same_content(&self, a: &Location, a_meta: &Meta, b: &Location, b_meta: &Meta) -> Result<bool> {
         if a_meta.size != b_meta.size {
             return Ok(false);
+        }
+        if let (Some(x), Some(y)) = (&a_meta.sha256, &b_meta.sha256) {
+            return Ok(x == y);
         }
         if let (Location::S3 { .. }, Location::S3 { .. }, Some(x), Some(y)) =
             (a, b, md5_e_tag(a_meta), md5_e_tag(b_meta))
@@ -174,46 +266,184 @@ impl Stores {
         Ok(x.is_some() && x == y)
     }
 
-    /// Streams `from` into `to` (in parts for large objects), calling `progress` with the bytes
-    /// copied so far; returns the content copied. A failed copy leaves no object at `to`.
-    pub async fn copy(&self, from: &Location, to: &Location, progress: &dyn Fn(u64)) -> Result<Content> {
-        let (source, source_path) = self.object(from)?;
-        let (target, target_path) = self.object(to)?;
-        let result = source
-            .get(&source_path)
-            .await
-            .with_context(|| format!("reading {from}"))?;
-        let mut stream = byte_stream(result);
-        // Up to 4 parts (10 MB each) in flight: memory stays bounded whatever the object size.
-        let mut writer = BufWriter::new(Arc::clone(target), target_path).with_max_concurrency(4);
-        let mut hash = Sha256::new();
-        let mut size = 0u64;
-        let copied: Result<()> = async {
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.with_context(|| format!("reading {from}"))?;
-                size += chunk.len() as u64;
-                hash.update(&chunk);
-                writer.put(chunk).await.with_context(|| format!("writing {to}"))?;
-                progress(size);
+    /// Copies `from` (described by `source`, as planned) to `to` under `mode`: on the server when
+    /// both are S3 buckets with one identity and the copy can be checked without reading it,
+    /// else streamed through this process. Calls `progress` with the bytes copied so far.
+    pub async fn copy(
+        &self,
+        from: &Location,
+        source: &Meta,
+        to: &Location,
+        mode: &WriteMode,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Copied> {
+        if let (Location::S3 { bucket: a, key: ak }, Location::S3 { bucket: b, key: bk }) = (from, to) {
+            let (source_bucket, target_bucket) = (self.bucket(a)?, self.bucket(b)?);
+            let checkable = source.sha256.is_some() || md5_e_tag(source).is_some();
+            if source_bucket.identity == target_bucket.identity && source.size <= s3::COPY_MAX && checkable {
+                let copied = self
+                    .server_copy((source_bucket, ak), source, (target_bucket, bk), mode)
+                    .await?;
+                progress(source.size);
+                return Ok(copied);
             }
-            writer.shutdown().await.with_context(|| format!("writing {to}"))?;
-            Ok(())
         }
-        .await;
-        if let Err(e) = copied {
-            // Best effort: the upload is aborted so no partial object is left behind.
-            let _ = writer.abort().await;
-            return Err(e);
+        let stream = self.read(from).await?;
+        let written = match to {
+            Location::S3 { bucket, key } => {
+                self.bucket(bucket)?
+                    .upload(key, stream, source.size, mode, progress)
+                    .await?
+            }
+            Location::File { path } => write_file(path, stream, source.size, mode, progress).await?,
+        };
+        let Written::Done { sha256, size, e_tag } = written else {
+            return Ok(Copied::Taken);
+        };
+        let target = self.head(to).await?;
+        check_ours(to, e_tag.as_deref(), target.as_ref().and_then(|m| m.e_tag.as_deref()))?;
+        let stored = target.as_ref().map(|m| m.size);
+        if stored != Some(size) {
+            bail!("copied {size} bytes to {to}, but the store reports {stored:?}; the copy is not trustworthy");
         }
-        let written = self.head(to).await?.map(|m| m.size);
-        if written != Some(size) {
-            bail!("copied {size} bytes to {to}, but the store reports {written:?}; the copy is not trustworthy");
+        if let Some(theirs) = target.and_then(|m| m.sha256) {
+            if theirs != sha256 {
+                bail!("copied bytes with sha256 {sha256} to {to}, but the store's checksum is {theirs}");
+            }
         }
-        Ok(Content {
-            sha256: hex(&hash.finalize()),
+        Ok(Copied::Done {
+            method: Method::Stream,
+            sha256: Some(sha256),
             size,
         })
     }
+
+    /// A server-side copy, checked: the target's checksum proves the source's SHA-256, or the
+    /// copied part's ETag equals the source's MD5 ETag. A copy that fails its check is deleted.
+    async fn server_copy(
+        &self,
+        (source_bucket, source_key): (&Bucket, &str),
+        source: &Meta,
+        (target_bucket, target_key): (&Bucket, &str),
+        mode: &WriteMode,
+    ) -> Result<Copied> {
+        let at = format!("s3://{}/{target_key}", target_bucket.name());
+        let part = target_bucket
+            .copy_from(
+                target_key,
+                source_bucket,
+                source_key,
+                source.e_tag.as_deref(),
+                source.sha256.as_deref(),
+                mode,
+            )
+            .await?;
+        let Some((part_e_tag, written)) = part else {
+            return Ok(Copied::Taken);
+        };
+        let target = target_bucket
+            .head(target_key)
+            .await?
+            .ok_or_else(|| anyhow!("{at} is gone right after it was copied"))?;
+        let to = Location::S3 {
+            bucket: target_bucket.name().to_string(),
+            key: target_key.to_string(),
+        };
+        check_ours(&to, written.as_deref(), target.e_tag.as_deref())?;
+        let problem = if target.size != source.size {
+            Some(format!("{} bytes instead of {}", target.size, source.size))
+        } else if let Some(wanted) = &source.sha256 {
+            (target.sha256().as_ref() != Some(wanted)).then(|| format!("its checksum does not prove sha256 {wanted}"))
+        } else {
+            let wanted = source.e_tag.as_deref().unwrap_or_default();
+            (part_e_tag.trim_matches('"') != wanted.trim_matches('"'))
+                .then(|| format!("the copied part has ETag {part_e_tag}, the source {wanted}"))
+        };
+        if let Some(problem) = problem {
+            if let Some(e_tag) = &target.e_tag {
+                let _ = target_bucket.delete_if(target_key, e_tag).await;
+            }
+            bail!("the server-side copy to {at} failed its check ({problem}); it was deleted");
+        }
+        Ok(Copied::Done {
+            method: Method::Server,
+            sha256: target.sha256(),
+            size: target.size,
+        })
+    }
+
+    /// The object's bytes as a stream of chunks.
+    async fn read(&self, from: &Location) -> Result<BoxStream<'static, Result<Bytes>>> {
+        let (source, path) = self.object(from)?;
+        let result = source.get(&path).await.with_context(|| format!("reading {from}"))?;
+        let what = from.to_string();
+        Ok(byte_stream(result)
+            .map(move |chunk| chunk.with_context(|| format!("reading {what}")))
+            .boxed())
+    }
+}
+
+/// After a write: the object at `to` must be the one written (same ETag). Another one means a
+/// second writer replaced it at once, which a store with atomic conditional writes never allows.
+fn check_ours(to: &Location, written: Option<&str>, found: Option<&str>) -> Result<()> {
+    if let (Some(written), Some(found)) = (written, found) {
+        if written.trim_matches('"') != found.trim_matches('"') {
+            bail!("another writer replaced {to} right after this copy created it (the store did not apply the conditional write atomically); its content now differs from what was written, compare and promote again");
+        }
+    }
+    Ok(())
+}
+
+/// Writes a local file as a copy does: into a temporary file beside it, then linked into place
+/// only if the name is free (or renamed over it for `--force`), so no reader ever sees part of it.
+async fn write_file(
+    path: &std::path::Path,
+    mut stream: BoxStream<'_, Result<Bytes>>,
+    size: u64,
+    mode: &WriteMode,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Written> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .ok_or_else(|| anyhow!("{} has no folder", path.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".pins-copy-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let mut hash = Sha256::new();
+    let mut done = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        hash.update(&chunk);
+        temp.write_all(&chunk)
+            .with_context(|| format!("writing {}", path.display()))?;
+        done += chunk.len() as u64;
+        progress(done);
+    }
+    if done != size {
+        bail!("read {done} bytes but the source holds {size}: the source changed or the read was cut short; nothing was written");
+    }
+    temp.as_file()
+        .sync_all()
+        .with_context(|| format!("writing {}", path.display()))?;
+    match mode {
+        WriteMode::Create => match std::fs::hard_link(temp.path(), path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Written::Taken),
+            Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+        },
+        WriteMode::Replace(_) => {
+            temp.persist(path)
+                .with_context(|| format!("replacing {}", path.display()))?;
+        }
+    }
+    Ok(Written::Done {
+        sha256: hex(&hash.finalize()),
+        size,
+        e_tag: None,
+    })
 }
 
 /// The object's bytes as a stream: a local file in 1 MiB reads (object_store's own stream of a
@@ -279,7 +509,11 @@ pub fn check_endpoint(store: &str, endpoint: &str, allow_http: bool) -> Result<(
 /// the block's `env_prefix`). Without keys, only an explicit `instance_credentials = true` lets
 /// the instance or container role be asked, so a missing secret fails at once instead of after a
 /// metadata-service timeout.
-fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Arc<dyn ObjectStore>> {
+fn s3_store(
+    bucket: &str,
+    config: &StoreConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Arc<dyn ObjectStore>, Bucket)> {
     let name = format!("s3://{bucket}");
     let prefix = env_prefix(bucket, config, env);
     let var = |key: &str| env(&format!("{prefix}{key}")).filter(|v| !v.is_empty());
@@ -292,9 +526,11 @@ fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<Str
         .or_else(|| var("AWS_REGION"))
         .or_else(|| var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".into());
+    let timeout = request_timeout(env)?;
     let options = ClientOptions::new()
         .with_allow_http(allow_http)
-        .with_connect_timeout(Duration::from_secs(5))
+        .with_connect_timeout(Duration::from_secs(5).min(timeout))
+        .with_read_timeout(timeout)
         .with_timeout(Duration::from_secs(15 * 60));
     let retry = RetryConfig {
         backoff: BackoffConfig::default(),
@@ -303,22 +539,22 @@ fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<Str
     };
     let mut builder = AmazonS3Builder::new()
         .with_bucket_name(bucket)
-        .with_region(region)
-        .with_client_options(options)
+        .with_region(&region)
+        .with_client_options(options.clone())
         .with_retry(retry);
     let endpoint = config
         .endpoint
         .clone()
         .or_else(|| var("AWS_ENDPOINT_URL"))
         .or_else(|| var("AWS_ENDPOINT"));
-    if let Some(endpoint) = endpoint {
-        check_endpoint(&name, &endpoint, allow_http)?;
+    if let Some(endpoint) = &endpoint {
+        check_endpoint(&name, endpoint, allow_http)?;
         builder = builder.with_endpoint(endpoint);
     }
     let vars = |key: &str| format!("{prefix}{key}");
     match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
         (Some(id), Some(secret)) => {
-            builder = builder.with_access_key_id(id).with_secret_access_key(secret);
+            builder = builder.with_access_key_id(&id).with_secret_access_key(secret);
             if let Some(token) = var("AWS_SESSION_TOKEN") {
                 builder = builder.with_token(token);
             }
@@ -334,7 +570,42 @@ fn s3_store(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<Str
         ),
     }
     let store = builder.build().with_context(|| format!("configuring {name}"))?;
-    Ok(Arc::new(store))
+    let connection = Connection {
+        endpoint,
+        region,
+        options: options.with_timeout(timeout),
+        timeout,
+        part: part_size(env)?,
+    };
+    let key_id = var("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "instance role".into());
+    let raw = Bucket::new(bucket, &connection, Arc::clone(store.credentials()), &key_id)?;
+    Ok((Arc::new(store), raw))
+}
+
+/// The part size of multipart uploads: `PINS_S3_PART_MIB` (5 to 5120, S3's limits), 16 MiB by
+/// default.
+fn part_size(env: &dyn Fn(&str) -> Option<String>) -> Result<usize> {
+    match env("PINS_S3_PART_MIB").filter(|v| !v.is_empty()) {
+        None => Ok(s3::PART),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (5..=5120).contains(n))
+            .map(|n| n << 20)
+            .ok_or_else(|| anyhow!("PINS_S3_PART_MIB=`{text}` is not a part size in MiB from 5 to 5120")),
+    }
+}
+
+/// How long one S3 request may take, and how long a read may wait for the next bytes:
+/// `PINS_S3_TIMEOUT` (`30s`, `2m`), 5 minutes by default.
+fn request_timeout(env: &dyn Fn(&str) -> Option<String>) -> Result<Duration> {
+    match env("PINS_S3_TIMEOUT").filter(|v| !v.is_empty()) {
+        None => Ok(Duration::from_secs(300)),
+        Some(text) => humantime::parse_duration(&text)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| anyhow!("PINS_S3_TIMEOUT=`{text}` is not a duration like `30s` or `2m`")),
+    }
 }
 
 /// The variables read by a store.

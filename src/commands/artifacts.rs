@@ -6,7 +6,8 @@ use std::io::IsTerminal;
 use anyhow::{anyhow, bail, Result};
 
 use crate::artifacts::inventory::{env_artifacts, heads};
-use crate::artifacts::promotion::{self, Promotion, Request};
+use crate::artifacts::promotion::{self, Promotion, Request, Step};
+use crate::artifacts::store::Method;
 use crate::output::{Ctx, OutputArgs};
 use crate::repo::Repo;
 use crate::report::artifacts::{ArtifactRow, CheckReport, ListReport, PromoteReport};
@@ -59,6 +60,9 @@ struct PromoteArgs {
     /// Overwrite a target object whose content differs from the source.
     #[arg(long)]
     force: bool,
+    /// How many artifacts are copied at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -118,41 +122,61 @@ fn run_promote(ctx: &Ctx, args: PromoteArgs) -> Result<Outcome> {
         return Err(anyhow!(why));
     }
     if !args.dry_run {
-        copy_all(&mut promotion, args.output.format == crate::report::Format::Text)?;
+        let lines = args.output.format == crate::report::Format::Text;
+        copy_all(&mut promotion, args.jobs.into(), lines)?;
+        // A target another writer created meanwhile was compared again: refused if it differs.
+        if let Some(why) = promotion.refusal() {
+            promotion.hash_sources()?;
+            ctx.emit(&args.output, &PromoteReport::new(&promotion, args.dry_run))?;
+            return Err(anyhow!(why));
+        }
     }
     promotion.hash_sources()?;
     ctx.emit(&args.output, &PromoteReport::new(&promotion, args.dry_run))?;
     Ok(Outcome::Clean)
 }
 
-/// Copies one artifact after another: a progress bar on a terminal, a line per copy otherwise.
-fn copy_all(promotion: &mut Promotion, lines: bool) -> Result<()> {
+/// Copies up to `jobs` artifacts at once: a progress bar each on a terminal, a line per copy
+/// otherwise.
+fn copy_all(promotion: &mut Promotion, jobs: usize, lines: bool) -> Result<()> {
     let terminal = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    for index in 0..promotion.steps.len() {
-        let Some(step) = promotion.steps.get(index).filter(|s| s.action.copies()) else {
-            continue;
-        };
-        let size = step.source.as_ref().map_or(0, |m| m.size);
-        let bar = terminal.then(|| progress_bar(size, &format!("{} {}", step.pin.name, step.pin.version)));
-        promotion.copy(index, &|done| {
-            if let Some(bar) = &bar {
-                bar.set_position(done);
-            }
-        })?;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
+    let all = indicatif::MultiProgress::new();
+    let bars: Vec<Option<indicatif::ProgressBar>> = promotion
+        .steps
+        .iter()
+        .map(|s| {
+            let size = s.source.as_ref().map_or(0, |m| m.size);
+            let label = format!("{} {}", s.pin.name, s.pin.version);
+            (terminal && s.action.copies()).then(|| all.add(progress_bar(size, &label)))
+        })
+        .collect();
+    let progress = |index: usize, done: u64| {
+        if let Some(Some(bar)) = bars.get(index) {
+            bar.set_position(done);
         }
-        if let (Some(step), true) = (promotion.steps.get(index), lines && !terminal) {
-            let sha256 = step.content.as_ref().map_or("", |c| c.sha256.as_str());
-            let size = bytes(step.content.as_ref().map_or(0, |c| c.size));
-            let (pin, from, to) = (&step.pin, &step.from, &step.to);
+    };
+    let done = |step: &Step| {
+        if !lines || terminal {
+            return;
+        }
+        let sha256 = step.content.as_ref().map_or("checked by ETag", |c| c.sha256.as_str());
+        let size = bytes(step.source.as_ref().map_or(0, |m| m.size));
+        let how = if step.method == Some(Method::Server) {
+            ", copied on the server"
+        } else {
+            ""
+        };
+        let (pin, from, to) = (&step.pin, &step.from, &step.to);
+        if step.method.is_some() {
             eprintln!(
-                "copied {} {}: {from} -> {to} ({size}, sha256 {sha256})",
+                "copied {} {}: {from} -> {to} ({size}, sha256 {sha256}{how})",
                 pin.name, pin.version
             );
         }
-    }
-    Ok(())
+    };
+    let copied = promotion.copy_all(jobs, &progress, &done);
+    bars.into_iter().flatten().for_each(|bar| bar.finish_and_clear());
+    copied
 }
 
 fn progress_bar(size: u64, label: &str) -> indicatif::ProgressBar {

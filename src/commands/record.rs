@@ -22,9 +22,13 @@ pub struct Args {
     /// Where to write the record (default: .pins/records/ENV.json in the repository).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Also record each artifact's content digest (SHA-256 of its bytes), for `verify --artifacts`.
+    /// Also record each artifact's content digest (SHA-256 of its bytes), for `verify --artifacts`:
+    /// the store's SHA-256 checksum where the object has one, else the bytes downloaded and hashed.
     #[arg(long)]
     artifacts: bool,
+    /// With --artifacts: download and hash every artifact, even where the store keeps a checksum.
+    #[arg(long, requires = "artifacts")]
+    download: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -39,7 +43,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let (commit, dirty) = head_commit(repo.root());
     let mut record = Record::new(&env.name, &effective.pins, commit, dirty, std::time::SystemTime::now());
     if args.artifacts {
-        record = record.with_artifacts(tested_artifacts(&repo, &effective)?);
+        record = record.with_artifacts(tested_artifacts(&repo, &effective, args.download)?);
     }
     let out = args
         .out

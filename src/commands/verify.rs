@@ -31,9 +31,13 @@ pub struct Args {
     #[arg(long, value_name = "ENV")]
     tested_env: Option<String>,
     /// Also compare each artifact ENV would deploy, byte for byte (SHA-256), with the tested one:
-    /// catches a zip re-uploaded under the same version.
+    /// catches a zip re-uploaded under the same version. Uses the store's SHA-256 checksum where
+    /// the object has one.
     #[arg(long)]
     artifacts: bool,
+    /// With --artifacts: download and hash every artifact, even where the store keeps a checksum.
+    #[arg(long, requires = "artifacts")]
+    download: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -64,7 +68,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let artifacts = match &tested.artifacts {
         Some(records) => Some(ArtifactCheck {
             checked: records.len(),
-            findings: content_findings(&target.repo, &target.effective, records, &comparison.from.label)?,
+            findings: content_findings(
+                &target.repo,
+                &target.effective,
+                records,
+                &comparison.from.label,
+                args.download,
+            )?,
         }),
         None => None,
     };
@@ -126,7 +136,7 @@ fn from_revision(ctx: &Ctx, target: &Side, rev: &str, args: &Args) -> Result<Tes
     let side = Side::load(&ctx.root, &format!("{}@{rev}", tested_env.name))?;
     let artifacts = args
         .artifacts
-        .then(|| artifact_records(&side.repo, &side.effective).map(|(found, _)| found))
+        .then(|| artifact_records(&side.repo, &side.effective, args.download).map(|(found, _)| found))
         .transpose()?;
     Ok(Tested {
         view: View::of(&side),

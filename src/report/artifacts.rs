@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{bytes, plain_table, Report, Style};
 use crate::artifacts::inventory::pinned_at;
 use crate::artifacts::promotion::{Move, Promotion, Step};
-use crate::artifacts::store::Meta;
+use crate::artifacts::store::{Meta, Method};
 use crate::artifacts::Artifact;
 
 /// One artifact as `artifacts` and `artifacts check` list it.
@@ -112,6 +112,9 @@ pub(crate) struct StepRow {
     /// SHA-256 of the source's bytes; absent when the source does not exist.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// How the bytes were copied (`server` or `stream`); only for copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<Method>,
     #[serde(skip)]
     note: String,
 }
@@ -126,6 +129,7 @@ impl StepRow {
             action: s.action,
             size: s.source.as_ref().map(|m| m.size),
             sha256: s.content.as_ref().map(|c| c.sha256.clone()),
+            method: s.method,
             note: note(s),
         }
     }

@@ -9,6 +9,7 @@
 )]
 
 pub mod fixtures;
+pub mod proxy;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
