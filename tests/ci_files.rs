@@ -10,10 +10,11 @@ use clap::Parser;
 use pins::cli::Cli;
 use serde_yaml::Value;
 
-const FILES: [&str; 3] = [
+const FILES: [&str; 4] = [
     ".circleci/config.yml",
     "examples/github-actions.yml",
     ".pre-commit-hooks.yaml",
+    ".github/workflows/ci.yml",
 ];
 
 /// Every string under a `command`, `run` or `entry` key.
@@ -28,6 +29,23 @@ fn scripts(value: &Value, out: &mut Vec<String>) {
             }
         }
         Value::Sequence(items) => items.iter().for_each(|i| scripts(i, out)),
+        _ => {}
+    }
+}
+
+/// The `command` input of every step that uses the pins action (`uses: ./` or `…/pins@…`), as
+/// the pins command line the action runs.
+fn action_commands(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Mapping(map) => {
+            let uses = map.get("uses").and_then(Value::as_str).unwrap_or_default();
+            if uses == "./" || uses.contains("/pins@") {
+                let command = map.get("with").and_then(|w| w.get("command")).and_then(Value::as_str);
+                out.push(format!("pins {}", command.unwrap_or("check")));
+            }
+            map.values().for_each(|v| action_commands(v, out));
+        }
+        Value::Sequence(items) => items.iter().for_each(|i| action_commands(i, out)),
         _ => {}
     }
 }
@@ -65,6 +83,7 @@ fn every_pins_command_in_ci_files_parses() {
         let yaml: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let mut found = Vec::new();
         scripts(&yaml, &mut found);
+        action_commands(&yaml, &mut found);
         for script in found {
             for words in invocations(&script) {
                 if let Err(e) = Cli::try_parse_from(&words) {
@@ -74,7 +93,7 @@ fn every_pins_command_in_ci_files_parses() {
             }
         }
     }
-    assert!(count >= 15, "found only {count} pins commands");
+    assert!(count >= 18, "found only {count} pins commands");
 }
 
 #[test]
