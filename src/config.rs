@@ -18,6 +18,10 @@ pub struct Config {
     pub policy: Policy,
     pub records_dir: Option<String>,
     pub artifacts: Option<ArtifactsConfig>,
+    /// Public keys (minisign base64, `RWQ…`) whose signed records `verify --tested` accepts; once
+    /// set, unsigned records are refused.
+    #[serde(default)]
+    pub trusted_keys: Vec<String>,
 }
 
 /// The `artifacts { … }` block: where each pin's build artifact lives in an environment.

@@ -41,6 +41,7 @@ pub struct Repo {
     policy: Policy,
     records_dir: String,
     artifacts: Option<ArtifactSettings>,
+    trusted_keys: Vec<String>,
 }
 
 impl Repo {
@@ -78,6 +79,7 @@ impl Repo {
             .as_ref()
             .map(ArtifactSettings::from_config)
             .transpose()?;
+        crate::sign::trusted_keys(&config.trusted_keys, "pins.hcl trusted_keys")?;
         Ok(Repo {
             root: root.to_path_buf(),
             source,
@@ -85,6 +87,7 @@ impl Repo {
             policy: config.policy,
             records_dir,
             artifacts,
+            trusted_keys: config.trusted_keys,
         })
     }
 
@@ -111,6 +114,23 @@ impl Repo {
     /// The `artifacts` block of pins.hcl, if there is one.
     pub fn artifacts(&self) -> Option<&ArtifactSettings> {
         self.artifacts.as_ref()
+    }
+
+    /// The public keys whose signatures on records are accepted: `PINS_TRUSTED_KEYS` (keys
+    /// separated by spaces or commas) when it is set, else `trusted_keys` of pins.hcl. Empty when
+    /// records need no signature.
+    pub fn trusted_keys(&self) -> Result<Vec<minisign::PublicKey>> {
+        match std::env::var(crate::sign::TRUSTED_VARIABLE) {
+            Ok(keys) if !keys.trim().is_empty() => {
+                let keys: Vec<String> = keys
+                    .split([' ', ',', '\n'])
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                crate::sign::trusted_keys(&keys, crate::sign::TRUSTED_VARIABLE)
+            }
+            _ => crate::sign::trusted_keys(&self.trusted_keys, "pins.hcl trusted_keys"),
+        }
     }
 
     /// The environments in promotion order.

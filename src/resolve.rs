@@ -192,7 +192,7 @@ fn collect_pins(file: &TfVars, attr: &Attribute, pins: &mut Vec<Pin>) {
 /// another pin has the same key, or another pin's id is spelled like this key (a quoted key
 /// `"x.y"` beside key `y` of map `x`). Ids are unique, so names are too, and a name is never
 /// another pin's id: `find` by name, then by id, always means one pin.
-fn name_pins(pins: &mut [Pin]) {
+pub fn name_pins(pins: &mut [Pin]) {
     // Keys of one map are unique (duplicates were merged) and top-level names are unique, so a
     // name can only be ambiguous when there are several maps, a map beside top-level pins, or a
     // key with a dot in it.

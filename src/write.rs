@@ -116,9 +116,43 @@ fn wait_for_lock(file: &File, rel: &str) -> Result<()> {
     }
 }
 
+/// Creates, replaces (`Some`) or removes (`None`) files that live beside each other, such as a
+/// release record and its signature, through the same folder lock and atomic write as every edit.
+pub fn put(files: &[(&Path, Option<&[u8]>)]) -> Result<()> {
+    let Some((first, _)) = files.first() else { return Ok(()) };
+    let dir = folder_of(first);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let folder = File::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    wait_for_lock(&folder, &first.display().to_string())?;
+    for (path, bytes) in files {
+        if folder_of(path) != dir {
+            bail!("{} is not in the folder of {}", path.display(), first.display());
+        }
+        match bytes {
+            Some(bytes) => atomic_write(path, bytes),
+            None => remove_if_present(path),
+        }
+        .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let meta = std::fs::metadata(path)?;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let meta = std::fs::metadata(path).ok();
+    let dir = folder_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -130,9 +164,13 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     fault("before-temp-write")?;
     temp.write_all(bytes)?;
     fault("after-temp-write")?;
-    temp.as_file().set_permissions(Permissions::from_mode(meta.mode()))?;
-    // Keep the owner when we are allowed to (root in CI); otherwise the file becomes ours.
-    let _ = std::os::unix::fs::fchown(temp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    // A new file is readable by all (a record is no secret); a replaced one keeps its mode.
+    let mode = meta.as_ref().map_or(0o644, MetadataExt::mode);
+    temp.as_file().set_permissions(Permissions::from_mode(mode))?;
+    if let Some(meta) = meta {
+        // Keep the owner when we are allowed to (root in CI); otherwise the file becomes ours.
+        let _ = std::os::unix::fs::fchown(temp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    }
     temp.as_file().sync_all()?;
     fault("before-rename")?;
     temp.persist(path).map_err(|e| e.error)?;
@@ -171,19 +209,9 @@ pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> Str
         .to_string()
 }
 
-/// Writes a file that is not a pin file (a release record) atomically, creating its folder:
-/// no lock, since the file is written whole and never edited.
+/// Writes one file that is not a pin file (a release record) through `put`.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut temp = tempfile::Builder::new().prefix(".record.").tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    put(&[(path, Some(bytes))])
 }
 
 /// Writes a whole file at `rel` under `root`, new or replaced, atomically (temporary file in the

@@ -1,17 +1,19 @@
 //! `pins record ENV`: write a release record after ENV's deploy and tests passed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::artifacts::inventory::tested_artifacts;
 use crate::output::{Ctx, OutputArgs};
 use crate::record::Record;
 use crate::repo::Repo;
 use crate::report::record::RecordReport;
-use crate::resolve::{check_versions, resolve};
+use crate::resolve::{check_versions, resolve, Effective, Pin};
+use crate::sign::{signature_path, SigningKey};
 use crate::source::head_commit;
-use crate::write::write_new;
+use crate::tfplan::{pin_variables, Plan};
+use crate::write::put;
 use crate::Outcome;
 
 /// Arguments of `pins record`.
@@ -29,6 +31,17 @@ pub struct Args {
     /// With --artifacts: download and hash every artifact, even where the store keeps a checksum.
     #[arg(long, requires = "artifacts")]
     download: bool,
+    /// Record the pins Terraform planned: a JSON plan (`terraform show -json tfplan`) or a binary
+    /// plan file. Refused when the plan differs from what ENV's var-files resolve to.
+    #[arg(long, value_name = "PLAN")]
+    plan: Option<PathBuf>,
+    /// Sign the record (minisign format, Ed25519) into RECORD.minisig, with the secret key from
+    /// PINS_SIGNING_KEY (the key file's text) or --key; PINS_SIGNING_KEY_PASSWORD for an encrypted key.
+    #[arg(long)]
+    sign: bool,
+    /// The minisign secret key file for --sign.
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    key: Option<PathBuf>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -38,8 +51,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<RecordReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let env = repo.environment(&args.env)?;
-    let effective = resolve(&repo, env)?;
+    let signing = args
+        .sign
+        .then(|| SigningKey::from_file_or_env(args.key.as_deref()))
+        .transpose()?;
+    let mut effective = resolve(&repo, env)?;
     check_versions(&effective, repo.policy())?;
+    if let Some(plan) = &args.plan {
+        effective.pins = planned_pins(&repo, &effective, plan)?;
+    }
     let (commit, dirty) = head_commit(repo.root());
     let mut record = Record::new(&env.name, &effective.pins, commit, dirty, std::time::SystemTime::now());
     if args.artifacts {
@@ -50,7 +70,31 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         .unwrap_or_else(|| repo.root().join(repo.records_dir()).join(format!("{}.json", env.name)));
     let mut text = serde_json::to_string_pretty(&record)?;
     text.push('\n');
-    write_new(&out, text.as_bytes()).with_context(|| format!("writing the record {}", out.display()))?;
-    ctx.emit(&args.output, &RecordReport::new(&record, out.display().to_string()))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let signature = signing.as_ref().map(|k| k.sign(text.as_bytes(), &name)).transpose()?;
+    let sig_path = signature_path(&out);
+    put(&[(&out, Some(text.as_bytes())), (&sig_path, signature.as_deref().map(str::as_bytes))])
+        .with_context(|| format!("writing the record {}", out.display()))?;
+    let mut report = RecordReport::new(&record, out.display().to_string());
+    report.plan = args.plan.map(|p| p.display().to_string());
+    report.signature = signing.map(|k| (k.id(), sig_path.display().to_string()));
+    ctx.emit(&args.output, &report)?;
     Ok(Outcome::Clean)
+}
+
+/// The pins Terraform planned, refused unless they are what the var-files resolve to.
+fn planned_pins(repo: &Repo, effective: &Effective, plan: &Path) -> Result<Vec<Pin>> {
+    let plan = Plan::load(plan, repo.root())?;
+    plan.check_environment(effective)?;
+    let (variables, required) = pin_variables(repo, effective);
+    let planned = plan.pins(&variables, &required)?;
+    if let Some(why) = plan.disagreement(&effective.pins, &planned) {
+        bail!(
+            "{} does not plan the pins that {}'s var-files give (nothing written):\n  {why}\nPlan with exactly `terraform plan $(pins tf-args {})`, without other -var or -var-file arguments, TF_VAR_ pin variables or auto-loaded pin files.",
+            plan.file,
+            effective.environment.name,
+            effective.environment.name
+        );
+    }
+    Ok(planned)
 }

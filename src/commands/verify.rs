@@ -13,6 +13,8 @@ use crate::record::{ArtifactRecord, Record};
 use crate::repo::Repo;
 use crate::report::comparison::{ComparisonReport, View, Wording};
 use crate::report::verify::{record_view, ArtifactCheck, VerifyReport};
+use crate::sign::signature_path;
+use crate::tfplan::{pin_variables, Plan};
 use crate::Outcome;
 
 /// Arguments of `pins verify`.
@@ -38,6 +40,11 @@ pub struct Args {
     /// With --artifacts: download and hash every artifact, even where the store keeps a checksum.
     #[arg(long, requires = "artifacts")]
     download: bool,
+    /// Judge what Terraform planned rather than what the var-files say: a JSON plan
+    /// (`terraform show -json tfplan`) or a binary plan file. Catches -var flags, extra
+    /// -var-files, TF_VAR_ variables and auto-loaded files.
+    #[arg(long, value_name = "PLAN")]
+    plan: Option<std::path::PathBuf>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -54,7 +61,10 @@ struct Tested {
 /// Verifies the environment against the tested set.
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<VerifyReport>()?;
-    let target = Side::load(&ctx.root, &args.env)?;
+    let mut target = Side::load(&ctx.root, &args.env)?;
+    if let Some(plan) = &args.plan {
+        target.effective.pins = planned_pins(&target, plan)?;
+    }
     let tested = match (&args.tested, &args.tested_ref) {
         (Some(file), _) => {
             let tested_env = tested_env(&target, args.tested_env.as_deref())?;
@@ -64,7 +74,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         (None, None) => bail!("pass --tested FILE or --tested-ref REV"),
     };
     let pins = compare_pins(&tested.pins, &target.effective.pins, false);
-    let comparison = ComparisonReport::new(tested.view, View::of(&target), pins, None, Wording::Gate);
+    let mut view = View::of(&target);
+    if let Some(plan) = &args.plan {
+        view.label = format!("{} (Terraform plan {})", view.label, plan.display());
+    }
+    let comparison = ComparisonReport::new(tested.view, view, pins, None, Wording::Gate);
     let artifacts = match &tested.artifacts {
         Some(records) => Some(ArtifactCheck {
             checked: records.len(),
@@ -81,6 +95,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let report = VerifyReport::new(comparison, artifacts, tested.notes);
     ctx.emit(&args.output, &report)?;
     Ok(Outcome::findings_if(!report.ok))
+}
+
+/// The pins in Terraform's plan: those of ENV's pin file and of every other pin file.
+fn planned_pins(target: &Side, plan: &Path) -> Result<Vec<crate::resolve::Pin>> {
+    let plan = Plan::load(plan, target.repo.root())?;
+    plan.check_environment(&target.effective)?;
+    let (variables, required) = pin_variables(&target.repo, &target.effective);
+    plan.pins(&variables, &required)
+}
+
+/// Once keys are trusted, a record must carry a good signature by one of them.
+fn check_signature(target: &Side, file: &Path, text: &str) -> Result<()> {
+    let trusted = target.repo.trusted_keys()?;
+    if trusted.is_empty() {
+        return Ok(());
+    }
+    let sig_path = signature_path(file);
+    let sig_file = sig_path.display().to_string();
+    let signature = match std::fs::read_to_string(&sig_path) {
+        Ok(signature) => signature,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{} is not signed ({sig_file} does not exist), but trusted_keys requires signed records; write it with `pins record --sign`",
+            file.display()
+        ),
+        Err(e) => return Err(e).with_context(|| format!("reading {sig_file}")),
+    };
+    crate::sign::verify(text.as_bytes(), &signature, &sig_file, &trusted)?;
+    Ok(())
 }
 
 /// The environment a record must have been written for: `--tested-env`, or the one before ENV in
@@ -101,6 +143,7 @@ fn tested_env(target: &Side, named: Option<&str>) -> Result<String> {
 fn from_record(file: &Path, tested_env: &str, target: &Side, artifacts: bool) -> Result<Tested> {
     let shown = file.display().to_string();
     let text = std::fs::read_to_string(file).with_context(|| format!("reading the record {shown}"))?;
+    check_signature(target, file, &text)?;
     let record = Record::parse(&shown, &text)?;
     if record.environment != tested_env {
         bail!(

@@ -17,6 +17,12 @@ pub(crate) struct RecordReport {
     pub digest: String,
     pub commit: Option<String>,
     pub dirty: Option<bool>,
+    /// The Terraform plan the pins were read from (`record --plan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// The signing key's id and the signature file (`record --sign`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<(String, String)>,
 }
 
 impl RecordReport {
@@ -30,6 +36,8 @@ impl RecordReport {
             digest: record.digest.clone(),
             commit: record.commit.clone(),
             dirty: record.dirty,
+            plan: None,
+            signature: None,
         }
     }
 }
@@ -45,8 +53,14 @@ impl Report for RecordReport {
             .artifacts
             .map(|n| format!(" and {}", count(n, "artifact digest")))
             .unwrap_or_default();
+        let planned = self.plan.as_ref().map(|p| format!(" planned in {p}")).unwrap_or_default();
+        let signed = self
+            .signature
+            .as_ref()
+            .map(|(id, file)| format!(", signed by key {id} → {file}"))
+            .unwrap_or_default();
         format!(
-            "recorded {}: {}{artifacts}, {}, {state} → {}\n",
+            "recorded {}: {}{planned}{artifacts}, {}, {state} → {}{signed}\n",
             self.environment,
             count(self.pins, "pin"),
             self.digest,
