@@ -70,11 +70,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         .unwrap_or_else(|| repo.root().join(repo.records_dir()).join(format!("{}.json", env.name)));
     let mut text = serde_json::to_string_pretty(&record)?;
     text.push('\n');
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let signature = signing.as_ref().map(|k| k.sign(text.as_bytes(), &name)).transpose()?;
     let sig_path = signature_path(&out);
-    put(&[(&out, Some(text.as_bytes())), (&sig_path, signature.as_deref().map(str::as_bytes))])
-        .with_context(|| format!("writing the record {}", out.display()))?;
+    put(&[
+        (&out, Some(text.as_bytes())),
+        (&sig_path, signature.as_deref().map(str::as_bytes)),
+    ])
+    .with_context(|| format!("writing the record {}", out.display()))?;
     let mut report = RecordReport::new(&record, out.display().to_string());
     report.plan = args.plan.map(|p| p.display().to_string());
     report.signature = signing.map(|k| (k.id(), sig_path.display().to_string()));

@@ -53,7 +53,11 @@ impl Report for RecordReport {
             .artifacts
             .map(|n| format!(" and {}", count(n, "artifact digest")))
             .unwrap_or_default();
-        let planned = self.plan.as_ref().map(|p| format!(" planned in {p}")).unwrap_or_default();
+        let planned = self
+            .plan
+            .as_ref()
+            .map(|p| format!(" planned in {p}"))
+            .unwrap_or_default();
         let signed = self
             .signature
             .as_ref()
