@@ -102,12 +102,13 @@ fn the_flow_has_check_verify_plan_and_record() {
         let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
         for needle in [
             "pins check",
-            "pins verify production --tested-ref origin/staging",
+            "pins verify production --plan plan.json --tested-ref origin/staging",
             "pins tf-args \"$ENV\" --backend",
-            "pins record staging --artifacts",
+            "terraform show -json tfplan > plan.json",
+            "pins record staging --plan plan.json --artifacts --sign",
             "pins artifacts promote development staging",
             "pins artifacts check \"$ENV\"",
-            "pins verify production --tested .pins/records/staging.json --artifacts",
+            "pins verify production --plan plan.json --tested .pins/records/staging.json --artifacts",
             "type: approval",
             "terraform apply",
         ] {
