@@ -30,8 +30,6 @@ const PARTS_IN_FLIGHT: usize = 4;
 pub const COPY_MAX: u64 = 5 << 30;
 /// How many times a failed request is retried.
 pub const RETRIES: u32 = 4;
-/// The user metadata key under which pins names the SHA-256 of a server-side copy's bytes.
-const CLAIM: &str = "x-amz-meta-pins-sha256";
 
 /// One bucket, reachable with one set of credentials.
 #[derive(Debug)]
@@ -113,21 +111,14 @@ pub struct Head {
     pub size: u64,
     pub e_tag: Option<String>,
     pub checksum: Option<Checksum>,
-    /// The SHA-256 pins named when it copied the object on the server.
-    pub claim: Option<String>,
 }
 
 impl Head {
-    /// The SHA-256 (hex) of the object's bytes, when S3 vouches for it: a full-object checksum,
-    /// or pins' own claim on a one-part copy, which the composite checksum proves (the composite of
-    /// one part is the SHA-256 of that part's SHA-256).
+    /// The SHA-256 (hex) of the object's bytes, when S3 vouches for it: a whole-object checksum
+    /// (a composite one, of a multipart upload's parts, does not tell it).
     pub fn sha256(&self) -> Option<String> {
-        match (&self.checksum, &self.claim) {
-            (Some(Checksum::Full(digest)), _) => Some(hex(digest)),
-            (Some(Checksum::Composite { digest, parts: 1 }), Some(claim)) => {
-                let raw = unhex(claim)?;
-                (Sha256::digest(raw).as_slice() == digest).then(|| claim.clone())
-            }
+        match &self.checksum {
+            Some(Checksum::Full(digest)) => Some(hex(digest)),
             _ => None,
         }
     }
@@ -261,12 +252,7 @@ impl Bucket {
         let e_tag = header("etag");
         let checksum = header("x-amz-checksum-sha256")
             .and_then(|v| parse_checksum(&v, header("x-amz-checksum-type").as_deref(), e_tag.as_deref()));
-        Ok(Some(Head {
-            size,
-            e_tag,
-            checksum,
-            claim: header(CLAIM),
-        }))
+        Ok(Some(Head { size, e_tag, checksum }))
     }
 
     /// Reads `source` to its end (it must hold `size` bytes) and writes it at `key`: one PUT up
@@ -281,22 +267,16 @@ impl Bucket {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Written> {
         if size <= (self.part * PARTS_IN_FLIGHT) as u64 {
-            let body: Vec<Bytes> = source
-                .scan(0u64, |done, chunk| {
-                    if let Ok(c) = &chunk {
-                        *done += c.len() as u64;
-                        progress(*done);
-                    }
-                    futures::future::ready(Some(chunk))
-                })
-                .try_collect()
-                .await?;
             let mut all = BytesMut::with_capacity(size as usize);
-            body.iter().for_each(|c| all.extend_from_slice(c));
+            let mut source = source;
+            while let Some(chunk) = source.next().await {
+                all.extend_from_slice(&chunk?);
+                progress(all.len() as u64);
+            }
             check_size(all.len() as u64, size)?;
             return self.put(key, all.freeze(), mode).await;
         }
-        let upload = self.create_multipart(key, None).await?;
+        let upload = self.create_multipart(key).await?;
         let result = self.upload_parts(key, &upload, source, size, mode, progress).await;
         if !matches!(result, Ok(Written::Done { .. })) {
             // Best effort: a crash leaves the parts to the bucket's lifecycle rule instead.
@@ -370,13 +350,10 @@ impl Bucket {
         }
     }
 
-    async fn create_multipart(&self, key: &str, claim: Option<&str>) -> Result<String> {
+    async fn create_multipart(&self, key: &str) -> Result<String> {
         let mut request = Req::new("starting an upload to", Method::POST, key);
         request.query = "uploads=".into();
         request.headers.push(("x-amz-checksum-algorithm", "SHA256".into()));
-        if let Some(claim) = claim {
-            request.headers.push((CLAIM, claim.to_string()));
-        }
         let reply = self.send(request).await?;
         tag(&reply.text(), "UploadId").map(|id| unescape(&id)).ok_or_else(|| {
             anyhow!(
@@ -441,46 +418,33 @@ impl Bucket {
         self.send(request).await.map(|_| ())
     }
 
-    /// Copies `source_key` of `source` (a bucket with the same identity) to `key` on the server:
-    /// a one-part multipart upload (UploadPartCopy) completed under `mode`. `claim` is the
-    /// source's SHA-256, kept as metadata that the target's composite checksum proves.
-    /// Returns the copied part's ETag and the object's ETag, or `None` when the key was taken.
-    pub async fn copy_from(
+    /// Copies `source_key` of `source` (a bucket with the same identity) to `key` on the server
+    /// (CopyObject, up to [`COPY_MAX`]) under `mode`, only while the source still has
+    /// `source_e_tag`; S3 computes a SHA-256 of the whole copy. The new object's ETag, or `None`
+    /// when a condition failed (the key is taken, or the source changed).
+    pub async fn copy_object(
         &self,
         key: &str,
         source: &Bucket,
         source_key: &str,
         source_e_tag: Option<&str>,
-        claim: Option<&str>,
         mode: &WriteMode,
-    ) -> Result<Option<(String, Option<String>)>> {
-        let upload = self.create_multipart(key, claim).await?;
-        let result = async {
-            let mut request = Req::new("copying on the server to", Method::PUT, key);
-            request.query = format!("partNumber=1&uploadId={}", encode(&upload, true));
-            request.headers.push((
-                "x-amz-copy-source",
-                format!("/{}/{}", source.name, encode(source_key, false)),
-            ));
-            if let Some(e_tag) = source_e_tag {
-                // The source must still be the object that was planned and checked.
-                request.headers.push(("x-amz-copy-source-if-match", e_tag.to_string()));
-            }
-            let reply = self.send(request).await?;
-            let text = reply.text();
-            let e_tag = tag(&text, "ETag")
-                .map(|e| unescape(&e))
-                .ok_or_else(|| anyhow!("S3 answered UploadPartCopy to s3://{}/{key} without an ETag", self.name))?;
-            let checksum = tag(&text, "ChecksumSHA256");
-            let parts = [(1, e_tag.clone(), checksum)];
-            let done = self.complete(key, &upload, &parts, mode).await?;
-            Ok::<_, anyhow::Error>(done.map(|object| (e_tag, object)))
+    ) -> Result<Option<Option<String>>> {
+        let mut request = Req::new("copying on the server to", Method::PUT, key);
+        request.headers.push((
+            "x-amz-copy-source",
+            format!("/{}/{}", source.name, encode(source_key, false)),
+        ));
+        if let Some(e_tag) = source_e_tag {
+            request.headers.push(("x-amz-copy-source-if-match", e_tag.to_string()));
         }
-        .await;
-        if !matches!(result, Ok(Some(_))) {
-            let _ = self.abort(key, &upload).await;
+        request.headers.push(("x-amz-checksum-algorithm", "SHA256".into()));
+        request.headers.push(condition(mode));
+        match self.send(request).await {
+            Ok(reply) => Ok(Some(tag(&reply.text(), "ETag").map(|e| unescape(&e)))),
+            Err(e) if is_precondition(&e) => Ok(None),
+            Err(e) => Err(e),
         }
-        result
     }
 
     /// Deletes `key` if it still has `e_tag` (used to remove a copy that failed its check).
@@ -677,16 +641,6 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,29 +670,6 @@ mod tests {
     }
 
     #[test]
-    fn a_claim_counts_only_when_the_composite_proves_it() {
-        let content = Sha256::digest(b"hello");
-        let composite: [u8; 32] = Sha256::digest(content).into();
-        let mut head = Head {
-            size: 5,
-            e_tag: None,
-            checksum: Some(Checksum::Composite {
-                digest: composite,
-                parts: 1,
-            }),
-            claim: Some(hex(&content)),
-        };
-        assert_eq!(head.sha256(), Some(hex(&content)));
-        head.claim = Some(hex(&Sha256::digest(b"other")));
-        assert_eq!(head.sha256(), None);
-        head.checksum = Some(Checksum::Composite {
-            digest: composite,
-            parts: 2,
-        });
-        assert_eq!(head.sha256(), None);
-    }
-
-    #[test]
     fn keys_and_xml_round_trip() {
         assert_eq!(encode("a b/c+d~", false), "a%20b/c%2Bd~");
         assert_eq!(encode("x/y", true), "x%2Fy");
@@ -747,6 +678,5 @@ mod tests {
             Some("a&amp;b")
         );
         assert_eq!(unescape("&quot;e&quot;"), "\"e\"");
-        assert_eq!(unhex("00ff"), Some(vec![0, 255]));
     }
 }

@@ -318,8 +318,9 @@ impl Stores {
         })
     }
 
-    /// A server-side copy, checked: the target's checksum proves the source's SHA-256, or the
-    /// copied part's ETag equals the source's MD5 ETag. A copy that fails its check is deleted.
+    /// A server-side copy, checked: the SHA-256 S3 computed of the copy must be the source's, or,
+    /// for a source without one, the copy's ETag must be the source's MD5 ETag. A copy that fails
+    /// its check is deleted.
     async fn server_copy(
         &self,
         (source_bucket, source_key): (&Bucket, &str),
@@ -327,43 +328,36 @@ impl Stores {
         (target_bucket, target_key): (&Bucket, &str),
         mode: &WriteMode,
     ) -> Result<Copied> {
-        let at = format!("s3://{}/{target_key}", target_bucket.name());
-        let part = target_bucket
-            .copy_from(
-                target_key,
-                source_bucket,
-                source_key,
-                source.e_tag.as_deref(),
-                source.sha256.as_deref(),
-                mode,
-            )
-            .await?;
-        let Some((part_e_tag, written)) = part else {
-            return Ok(Copied::Taken);
-        };
-        let target = target_bucket
-            .head(target_key)
-            .await?
-            .ok_or_else(|| anyhow!("{at} is gone right after it was copied"))?;
         let to = Location::S3 {
             bucket: target_bucket.name().to_string(),
             key: target_key.to_string(),
+        };
+        let copied = target_bucket
+            .copy_object(target_key, source_bucket, source_key, source.e_tag.as_deref(), mode)
+            .await?;
+        let (written, target) = match (copied, target_bucket.head(target_key).await?) {
+            (Some(written), Some(target)) => (written, target),
+            (None, Some(_)) => return Ok(Copied::Taken),
+            (_, None) => bail!(
+                "nothing is at {to} after copying s3://{}/{source_key} there: the source changed since it was compared; run again",
+                source_bucket.name()
+            ),
         };
         check_ours(&to, written.as_deref(), target.e_tag.as_deref())?;
         let problem = if target.size != source.size {
             Some(format!("{} bytes instead of {}", target.size, source.size))
         } else if let Some(wanted) = &source.sha256 {
-            (target.sha256().as_ref() != Some(wanted)).then(|| format!("its checksum does not prove sha256 {wanted}"))
+            (target.sha256().as_ref() != Some(wanted)).then(|| format!("its SHA-256 checksum is not {wanted}"))
         } else {
-            let wanted = source.e_tag.as_deref().unwrap_or_default();
-            (part_e_tag.trim_matches('"') != wanted.trim_matches('"'))
-                .then(|| format!("the copied part has ETag {part_e_tag}, the source {wanted}"))
+            let (found, wanted) = (target.e_tag.as_deref(), source.e_tag.as_deref());
+            (found.map(|e| e.trim_matches('"')) != wanted.map(|e| e.trim_matches('"')))
+                .then(|| format!("its ETag is {found:?}, the source's {wanted:?}"))
         };
         if let Some(problem) = problem {
             if let Some(e_tag) = &target.e_tag {
                 let _ = target_bucket.delete_if(target_key, e_tag).await;
             }
-            bail!("the server-side copy to {at} failed its check ({problem}); it was deleted");
+            bail!("the server-side copy to {to} failed its check ({problem}); it was deleted");
         }
         Ok(Copied::Done {
             method: Method::Server,
