@@ -298,6 +298,7 @@ fn bad_plans_are_refused_with_exit_2_and_nothing_written() {
     repo.write("good.json", json_plan(good.clone()).as_bytes());
     let run = repo.pins(&["record", "production", "--plan", "good.json", "--out", "ok.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(repo.pins(&["record", "staging", "--out", "staging.json"]).code, 0);
     let mut other_env = good.clone();
     other_env["db"]["value"] = "stg".into();
     let mut other_config = good.clone();
@@ -315,7 +316,7 @@ fn bad_plans_are_refused_with_exit_2_and_nothing_written() {
         let before = repo.snapshot();
         for args in [
             vec!["record", "production", "--plan", file],
-            vec!["verify", "production", "--plan", file, "--tested", "ok.json"],
+            vec!["verify", "production", "--plan", file, "--tested", "staging.json"],
         ] {
             let run = repo.pins(&args);
             assert_eq!(run.code, 2, "{file}: {}", run.stdout);

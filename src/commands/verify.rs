@@ -62,9 +62,7 @@ struct Tested {
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<VerifyReport>()?;
     let mut target = Side::load(&ctx.root, &args.env)?;
-    if let Some(plan) = &args.plan {
-        target.effective.pins = planned_pins(&target, plan)?;
-    }
+    let plan = args.plan.as_deref().map(|p| read_plan(&target, p)).transpose()?;
     let tested = match (&args.tested, &args.tested_ref) {
         (Some(file), _) => {
             let tested_env = tested_env(&target, args.tested_env.as_deref())?;
@@ -73,6 +71,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         (None, Some(rev)) => from_revision(ctx, &target, rev, &args)?,
         (None, None) => bail!("pass --tested FILE or --tested-ref REV"),
     };
+    if let Some(plan) = &plan {
+        target.effective.pins = planned_pins(&target, plan, &tested.pins)?;
+    }
     let pins = compare_pins(&tested.pins, &target.effective.pins, false);
     let mut view = View::of(&target);
     if let Some(plan) = &args.plan {
@@ -97,11 +98,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     Ok(Outcome::findings_if(!report.ok))
 }
 
-/// The pins in Terraform's plan: those of ENV's pin file and of every other pin file.
-fn planned_pins(target: &Side, plan: &Path) -> Result<Vec<crate::resolve::Pin>> {
+/// Terraform's plan, refused when it is not a plan of ENV as its files say.
+fn read_plan(target: &Side, plan: &Path) -> Result<Plan> {
     let plan = Plan::load(plan, target.repo.root())?;
     plan.check_environment(&target.effective)?;
-    let (variables, required) = pin_variables(&target.repo, &target.effective);
+    Ok(plan)
+}
+
+/// The pins in Terraform's plan: the variables of every pin file, and of the tested pins.
+fn planned_pins(target: &Side, plan: &Plan, tested: &[crate::resolve::Pin]) -> Result<Vec<crate::resolve::Pin>> {
+    let (mut variables, required) = pin_variables(&target.repo, &target.effective);
+    variables.extend(tested.iter().map(|p| p.variable.to_string()));
     plan.pins(&variables, &required)
 }
 

@@ -147,3 +147,59 @@ impl Object {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?}");
+    }
+
+    #[test]
+    fn one_process_reads_many_objects_and_follows_links_inside_the_tree() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        std::fs::create_dir(root.join("real"))?;
+        std::fs::write(root.join("real/a.tfvars"), "a = \"1\"\n")?;
+        std::os::unix::fs::symlink("real", root.join("linked"))?;
+        std::os::unix::fs::symlink("../../x", root.join("out"))?;
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-qm", "c"]);
+        let mut objects = GitObjects::open(root)?;
+        let pid = objects.child.id();
+        assert_eq!(
+            objects.read("HEAD:real/a.tfvars")?,
+            Object::Blob(b"a = \"1\"\n".to_vec())
+        );
+        assert_eq!(
+            objects.read("HEAD:linked/a.tfvars")?,
+            Object::Blob(b"a = \"1\"\n".to_vec())
+        );
+        assert_eq!(objects.read("HEAD:nothing here")?, Object::Missing);
+        assert_eq!(objects.read("HEAD:real")?, Object::NotBlob("tree".into()));
+        assert_eq!(objects.read("HEAD:out")?, Object::OutsideTree("../../x".into()));
+        assert_eq!(
+            objects.read("HEAD:real/a.tfvars")?,
+            Object::Blob(b"a = \"1\"\n".to_vec())
+        );
+        assert_eq!(objects.child.id(), pid);
+        assert!(objects.read("HEAD:a\nb").is_err());
+        Ok(())
+    }
+}
