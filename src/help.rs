@@ -66,17 +66,19 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
         "record",
         &[
             "pins record staging",
+            "pins record staging --plan plan.json --artifacts --sign",
             "pins record staging --artifacts --out records/staging.json",
         ],
-        Some("0 written, 2 error (nothing written)"),
+        Some("0 written, 2 error (nothing written; also a plan the var-files do not explain)"),
     ),
     (
         "verify",
         &[
+            "pins verify production --plan plan.json --tested-ref origin/staging",
+            "pins verify production --plan plan.json --tested .pins/records/staging.json --artifacts",
             "pins verify production --tested-ref origin/staging",
-            "pins verify production --tested .pins/records/staging.json --artifacts",
         ],
-        Some("0 production deploys what was tested, 1 it would not, 2 error"),
+        Some("0 production deploys what was tested, 1 it would not, 2 error (also a bad plan, an unsigned or untrusted record)"),
     ),
     (
         "tf-args",

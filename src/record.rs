@@ -138,7 +138,8 @@ impl Record {
             .iter()
             .map(|(id, version)| {
                 let (variable, key): (Str, Option<Str>) = match id.split_once('.') {
-                    Some((v, k)) => (v.into(), Some(k.into())),
+                    // Keys as Terraform holds them (NFC), whoever wrote the record.
+                    Some((v, k)) => (v.into(), Some(crate::tfvars::nfc(k.to_string()))),
                     None => (id.as_str().into(), None),
                 };
                 let origin = Origin {
@@ -150,7 +151,7 @@ impl Record {
                     name,
                     variable,
                     key,
-                    version: version.as_str().into(),
+                    version: crate::tfvars::nfc(version.clone()),
                     origin,
                 }
             })

@@ -250,3 +250,22 @@ fn symlink_loops_and_escapes_at_a_revision_are_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn a_record_is_read_with_terraform_s_keys() {
+    let repo = tested(&two_spellings((NFD, "1.0.0"), (NFC, "2.0.0")));
+    let pins: std::collections::BTreeMap<String, String> =
+        [(format!("artifact_versions.{NFD}"), "2.0.0".to_string())].into();
+    let record = serde_json::json!({
+        "format": "pins-record/1",
+        "environment": "staging",
+        "pins": pins,
+        "digest": pins::record::digest(&pins, None),
+        "commit": null,
+        "dirty": null,
+        "recorded_at": "2026-11-27T00:00:00Z",
+    });
+    repo.write("r.json", record.to_string().as_bytes());
+    let run = repo.pins(&["verify", "production", "--tested", "r.json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
