@@ -214,26 +214,56 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     put(&[(path, Some(bytes))])
 }
 
-/// Writes a whole file at `rel` under `root`, new or replaced, atomically (temporary file in the
-/// same folder, fsync, rename), creating its folder; a replaced file keeps its permissions.
-pub fn create(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
-    let path = root.join(rel);
-    let dir = path.parent().unwrap_or(root);
-    std::fs::create_dir_all(dir).with_context(|| format!("creating the folder of {rel}"))?;
-    let dir = contained(root, &dir.strip_prefix(root).unwrap_or(Path::new("")).to_string_lossy())
-        .with_context(|| format!("{rel} cannot be written"))?;
+/// A whole file written to a temporary file beside its place, not yet in it: several files are
+/// staged first and committed together, so that a failure (a folder that cannot be made, a full
+/// disk) leaves none of them half-done.
+#[derive(Debug)]
+pub struct Staged {
+    temp: tempfile::NamedTempFile,
+    dir: PathBuf,
+    path: PathBuf,
+    rel: String,
+}
+
+/// Stages `bytes` as the whole new content of `rel` under `root`, creating its folder; a
+/// replaced file keeps its permissions.
+pub fn stage(root: &Path, rel: &str, bytes: &[u8]) -> Result<Staged> {
+    let joined = root.join(rel);
+    let parent = joined.parent().unwrap_or(root);
+    std::fs::create_dir_all(parent).with_context(|| format!("creating the folder of {rel}"))?;
+    let folder = parent.strip_prefix(root).unwrap_or(Path::new(""));
+    let dir = contained(root, &folder.to_string_lossy()).with_context(|| format!("{rel} cannot be written"))?;
+    let path = dir.join(joined.file_name().unwrap_or_default());
     let mode = std::fs::metadata(&path).map_or(0o644, |m| m.mode());
-    let write = || -> std::io::Result<()> {
+    let write = || -> std::io::Result<tempfile::NamedTempFile> {
         let mut temp = tempfile::Builder::new()
-            .prefix(".pins-init.")
+            .prefix(".pins-new.")
             .suffix(TEMP_SUFFIX)
             .tempfile_in(&dir)?;
         temp.write_all(bytes)?;
         temp.as_file().set_permissions(Permissions::from_mode(mode))?;
         temp.as_file().sync_all()?;
-        temp.persist(dir.join(path.file_name().unwrap_or_default()))
-            .map_err(|e| e.error)?;
-        File::open(&dir)?.sync_all()
+        Ok(temp)
     };
-    write().with_context(|| format!("writing {rel}"))
+    let temp = write().with_context(|| format!("writing {rel}; nothing was changed"))?;
+    Ok(Staged {
+        temp,
+        dir,
+        path,
+        rel: rel.to_string(),
+    })
+}
+
+impl Staged {
+    /// Moves the staged file into its place (rename, then fsync of the folder).
+    pub fn commit(self) -> Result<()> {
+        let rel = self.rel;
+        self.temp
+            .persist(&self.path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("writing {rel}"))?;
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("writing {rel}"))
+    }
 }

@@ -472,3 +472,36 @@ fn force_overwrites_an_existing_target() {
         "created shared-release.tfvars\ncreated data.d/development.tfvars\nrewrote data.d/staging.tfvars\ncreated data.d/production.tfvars\ncreated pins.hcl\nremoved staging.tfvars\nremoved production.tfvars\nnext: `pins check`, then `pins tf-args ENV` gives each environment's -var-file arguments\n"
     );
 }
+
+/// A file that cannot be written (its folder is a file) stops the migration before any file is
+/// replaced or removed.
+#[test]
+fn a_failed_write_changes_nothing() {
+    let repo = Repo::new(&[
+        ("development.tfvars", "app = \"1.1.0\"\ndb = \"dev\"\n"),
+        ("staging.tfvars", "app = \"1.0.0\"\ndb = \"stg\"\n"),
+        ("production.tfvars", "app = \"1.0.0\"\ndb = \"prd\"\n"),
+        ("data.d", "not a folder\n"),
+    ]);
+    let before = repo.snapshot();
+    let run = repo.pins(&["init"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("error: creating the folder of data.d/development.tfvars"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn json_var_files_are_refused() {
+    let repo = Repo::new(&[("prod.tfvars.json", "{}")]);
+    let run = repo.pins(&["init", "--from", "production=prod.tfvars.json"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: --from production=prod.tfvars.json: pins init reads HCL .tfvars files; convert prod.tfvars.json to HCL first\n"
+    );
+}

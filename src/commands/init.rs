@@ -28,7 +28,8 @@ pub struct Args {
     /// Print the plan as a unified diff and write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Leave the old files in place.
+    /// Leave the old files in place (an input that is also a new file, such as
+    /// development.tfvars, is still rewritten).
     #[arg(long)]
     keep: bool,
     /// Overwrite files that already exist (other than the inputs, which are always rewritten).

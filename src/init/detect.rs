@@ -38,6 +38,9 @@ pub fn given(root: &Path, from: &[(String, String)]) -> Result<Inputs> {
             );
         }
         check_path("--from", file).map_err(|e| anyhow::anyhow!("{}", e.to_string().replace("pins.hcl: ", "")))?;
+        if file.ends_with(".json") {
+            bail!("--from {env}={file}: pins init reads HCL .tfvars files; convert {file} to HCL first");
+        }
         if !root.join(file).is_file() {
             bail!("--from {env}={file}: {file} does not exist (paths are relative to the repository)");
         }

@@ -297,13 +297,17 @@ fn refuse_overwrites(root: &Path, plan: &mut Plan, options: &Options) -> Result<
     Ok(())
 }
 
-/// Writes the plan: every new or changed file first (atomically, each in its own folder), then
-/// removes the files it replaces.
+/// Writes the plan: every new or changed file is staged beside its place first, then all are
+/// moved into place, and only then are the files they replace removed.
 pub fn apply(root: &Path, plan: &Plan) -> Result<()> {
+    let mut staged = Vec::new();
     for change in &plan.files {
         if let Some(text) = &change.new {
-            crate::write::create(root, &change.path, text.as_bytes())?;
+            staged.push(crate::write::stage(root, &change.path, text.as_bytes())?);
         }
+    }
+    for file in staged {
+        file.commit()?;
     }
     for change in plan.files.iter().filter(|c| c.new.is_none()) {
         std::fs::remove_file(root.join(&change.path)).with_context(|| format!("removing {}", change.path))?;
