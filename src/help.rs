@@ -172,6 +172,11 @@ fn after_help(path: &str) -> String {
     text
 }
 
+/// Every example line, for the test that each is a valid pins command line.
+pub fn examples() -> impl Iterator<Item = &'static str> {
+    HELP.iter().flat_map(|(_, examples, _)| examples.iter().copied())
+}
+
 /// The command paths that have examples, for the test that every command has some.
 pub fn documented() -> impl Iterator<Item = &'static str> {
     HELP.iter().filter(|(_, e, _)| !e.is_empty()).map(|(p, _, _)| *p)

@@ -174,3 +174,28 @@ fn every_command_has_examples_and_exit_codes() {
         );
     }
 }
+
+/// Every example in `--help` is a command line pins accepts.
+#[test]
+fn every_help_example_parses() {
+    use clap::Parser;
+    let mut count = 0;
+    for example in pins::help::examples() {
+        let at = example
+            .find("pins ")
+            .unwrap_or_else(|| panic!("no pins command in `{example}`"));
+        let rest = &example[at..];
+        // The command ends at shell syntax or at the description after two spaces.
+        let end = [")", "|", ">", "\"", "  "]
+            .iter()
+            .filter_map(|s| rest.find(s))
+            .min()
+            .unwrap_or(rest.len());
+        let words: Vec<&str> = rest[..end].split_whitespace().collect();
+        if let Err(e) = pins::cli::Cli::try_parse_from(&words) {
+            panic!("--help example `{example}` does not parse: {e}");
+        }
+        count += 1;
+    }
+    assert!(count > 30, "{count}");
+}

@@ -32,7 +32,7 @@ fn summary(skipped: &[(String, String)]) -> String {
         return "\nskipped tests: none\n\n".into();
     }
     let mut out = format!(
-        "\nSKIPPED {} test{} (tools/test sets up Terraform and the S3 server and runs them all):\n",
+        "\nSKIPPED {} test{}, by reason (tools/test sets up Terraform and the S3 server):\n",
         skipped.len(),
         if skipped.len() == 1 { "" } else { "s" }
     );
