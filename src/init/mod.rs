@@ -111,8 +111,41 @@ fn new_file(path: &str, text: &str) -> FileChange {
 }
 
 fn migrate_plan(root: &Path, inputs: &Inputs, options: &Options) -> Result<Plan> {
-    let policy = policy(root)?;
     let envs = load(root, inputs)?;
+    let split = split(&envs, options, policy(root)?)?;
+    let [dev, stg, prd] = &split.envs;
+    let release = match options.release_from.as_deref() {
+        Some("production") => &prd.0,
+        _ => &stg.0,
+    };
+    let mut plan = Plan {
+        mode: "migrate",
+        inputs: inputs.values().flatten().cloned().collect(),
+        release_changes: split.differences.clone(),
+        ..Plan::default()
+    };
+    let dev_files = envs.first().map_or(&[][..], |e| &e.files[..]);
+    plan.files.push(development_file(dev_files, &dev.0, &dev.1));
+    plan.files.push(composed(SHARED_PINS, scaffold::SHARED_HEADER, release));
+    for (env, (_, data)) in ENVIRONMENTS.iter().zip(&split.envs) {
+        let header = scaffold::data_header(env);
+        plan.files
+            .push(composed(&format!("data.d/{env}.tfvars"), &header, data));
+    }
+    backends(root, options, &mut plan);
+    remove_inputs(inputs, options, &mut plan);
+    Ok(plan)
+}
+
+/// Each environment's attributes as (pins, data), in promotion order, and the pins in which
+/// staging and production differ (allowed only under `--release-from`).
+struct Split<'a> {
+    envs: [(Vec<Found<'a>>, Vec<Found<'a>>); 3],
+    differences: Vec<String>,
+}
+
+/// Classifies every attribute and runs every check, failing with all the problems found.
+fn split<'a>(envs: &'a [EnvFiles], options: &Options, policy: Policy) -> Result<Split<'a>> {
     let mut problems = Vec::new();
     let per_env: Vec<Vec<Found>> = envs.iter().map(|e| classify::attributes(e, &mut problems)).collect();
     let all: Vec<Found> = per_env.iter().flatten().copied().collect();
@@ -121,16 +154,16 @@ fn migrate_plan(root: &Path, inputs: &Inputs, options: &Options) -> Result<Plan>
         data: options.data.clone(),
     };
     let pins = classify::pin_names(&all, &overrides, policy, &mut problems);
-    let split: Vec<(Vec<Found>, Vec<Found>)> = per_env
+    let parted = per_env
         .iter()
-        .map(|found| found.iter().partition(|f| pins.contains(f.name())))
-        .collect();
-    for (env_pins, _) in &split {
+        .map(|found| found.iter().partition(|f| pins.contains(f.name())));
+    let Ok(envs): Result<[(Vec<Found>, Vec<Found>); 3], _> = parted.collect::<Vec<_>>().try_into() else {
+        bail!("pins init lays out exactly {}", ENVIRONMENTS.join(", "));
+    };
+    for (env_pins, _) in &envs {
         classify::check_versions(env_pins, policy, &mut problems);
     }
-    let [(dev_pins, dev_data), (stg_pins, stg_data), (prd_pins, prd_data)] = split.as_slice() else {
-        unreachable!("three environments")
-    };
+    let [_, (stg_pins, stg_data), (prd_pins, prd_data)] = &envs;
     problems.extend(classify::parity(stg_data, prd_data));
     let differences = classify::release_differences(stg_pins, prd_pins);
     if !differences.is_empty() && options.release_from.is_none() {
@@ -142,31 +175,7 @@ fn migrate_plan(root: &Path, inputs: &Inputs, options: &Options) -> Result<Plan>
     if !problems.is_empty() {
         bail!("cannot migrate:\n{}", problems.join("\n"));
     }
-    let release = match options.release_from.as_deref() {
-        Some("production") => prd_pins,
-        _ => stg_pins,
-    };
-    let mut plan = Plan {
-        mode: "migrate",
-        inputs: inputs.values().flatten().cloned().collect(),
-        release_changes: if options.release_from.is_some() {
-            differences
-        } else {
-            Vec::new()
-        },
-        ..Plan::default()
-    };
-    let dev_files = &envs.first().map_or(&[][..], |e| &e.files[..]);
-    plan.files.push(development_file(dev_files, dev_pins, dev_data));
-    plan.files.push(composed(SHARED_PINS, scaffold::SHARED_HEADER, release));
-    for (env, data) in ENVIRONMENTS.iter().zip([dev_data, stg_data, prd_data]) {
-        let header = scaffold::data_header(env);
-        plan.files
-            .push(composed(&format!("data.d/{env}.tfvars"), &header, data));
-    }
-    backends(root, options, &mut plan);
-    remove_inputs(inputs, options, &mut plan);
-    Ok(plan)
+    Ok(Split { envs, differences })
 }
 
 /// The policy of an existing pins.hcl (opaque versions), or the default.
