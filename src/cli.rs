@@ -72,6 +72,12 @@ pub enum Command {
     Env(commands::env::Args),
     /// List, check and promote the build artifacts the pins name (pins.hcl `artifacts` block).
     Artifacts(commands::artifacts::Args),
+    /// The promotion history read from each environment's branch: who changed which pin, when, how.
+    Log(commands::log::Args),
+    /// The promotion board: versions per environment, what is pending or blocked; exit 1 if any.
+    Status(commands::status::Args),
+    /// Set an environment's pins back to a revision of its branch or a release record.
+    Rollback(commands::rollback::Args),
     /// Scaffold pins' layout, or migrate one-tfvars-per-environment files into it.
     Init(commands::init::Args),
     /// Print a shell completion script.
@@ -110,6 +116,9 @@ impl Cli {
             Command::TfArgs(args) => commands::tf_args::run(&ctx, args),
             Command::Env(args) => commands::env::run(&ctx, args),
             Command::Artifacts(args) => commands::artifacts::run(&ctx, args),
+            Command::Log(args) => commands::log::run(&ctx, args),
+            Command::Status(args) => commands::status::run(&ctx, args),
+            Command::Rollback(args) => commands::rollback::run(&ctx, args),
             Command::Init(args) => commands::init::run(&ctx, args),
             Command::Completions(args) => commands::completions::run(args),
             Command::Man(args) => commands::man::run(args),

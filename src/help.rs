@@ -113,6 +113,30 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
         Some("0 copied (or already there), 2 error or refused (nothing copied)"),
     ),
     (
+        "log",
+        &[
+            "pins log production --since 2026-11-01",
+            "pins log --pin lambda-x --branch-prefix origin/ --format json",
+        ],
+        Some("0 printed, 2 error (a missing branch, a shallow clone without the history, a bad range or record)"),
+    ),
+    (
+        "status",
+        &[
+            "pins status --branch-prefix origin/",
+            "pins status --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+        ],
+        Some("0 all in sync, 1 something pending or blocked, 2 error"),
+    ),
+    (
+        "rollback",
+        &[
+            "pins rollback production --to production~1 --shared --dry-run",
+            "pins rollback production --to records/staging.json --shared --only lambda-x",
+        ],
+        Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
+    ),
+    (
         "init",
         &[
             "pins init                              scaffold an empty folder, or migrate <env>.tfvars files",

@@ -219,6 +219,12 @@ fn missing_file(rel: &str, rev: Option<&str>) -> anyhow::Error {
     }
 }
 
+/// The environments a configuration declares, in promotion order (the defaults when it declares
+/// none).
+pub fn environments_of(config: &Config) -> Result<Vec<Environment>> {
+    environments(config)
+}
+
 fn environments(config: &Config) -> Result<Vec<Environment>> {
     if config.environment.is_empty() {
         // A pins.hcl that only sets a policy keeps the default environments.

@@ -23,8 +23,10 @@ pub(crate) mod check;
 pub(crate) mod comparison;
 pub(crate) mod edit;
 pub(crate) mod environments;
+pub(crate) mod history;
 pub(crate) mod init;
 pub(crate) mod record;
+pub(crate) mod rollback;
 pub(crate) mod show;
 pub(crate) mod verify;
 

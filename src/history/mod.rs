@@ -1,0 +1,367 @@
+//! Promotion history read from git: each environment's branch holds the history of its pin file
+//! (and of `pins.hcl`, which says which file that is, and of the release records committed beside
+//! them). One `git log` per branch and one `git cat-file --batch` for every blob.
+//!
+//! Shared by `pins log`, `pins status` and the promotion policy.
+
+pub mod gitlog;
+pub mod log;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::gitcat::CatFile;
+use crate::record::Record;
+use crate::repo::{Environment, Repo, DEFAULT_RECORDS_DIR};
+use crate::tfvars::Str;
+use crate::version::{classify, Kind};
+use gitlog::{Commit, Entry, Refs};
+use state::{FileState, PinAt};
+
+/// One pin change on one environment's branch.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub commit: Rc<Commit>,
+    pub pin: Str,
+    pub id: Str,
+    pub from: Option<Str>,
+    pub to: Option<Str>,
+    pub kind: Kind,
+}
+
+/// A release record found in a branch's history (with the commit that added it) or in a folder.
+#[derive(Debug, Clone)]
+pub struct FoundRecord {
+    pub file: String,
+    pub record: Record,
+    pub commit: Option<Rc<Commit>>,
+}
+
+/// An environment's branch as found in this clone.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    /// The environment's name.
+    pub env: String,
+    /// The branch as configured.
+    pub name: String,
+    /// What was read: `staging`, or `origin/staging` under `--branch-prefix origin/`.
+    pub reference: String,
+}
+
+/// The history of one environment's branch.
+#[derive(Debug, Clone)]
+pub struct EnvHistory {
+    pub branch: Branch,
+    /// Every pin change, oldest first.
+    pub changes: Vec<Change>,
+    /// Records committed on this branch, oldest first.
+    pub records: Vec<FoundRecord>,
+    /// The pins at the branch's head.
+    pub pins: Vec<PinAt>,
+    /// Where a shallow clone cuts this history off: what the pin file held there is known, how it
+    /// got there is not.
+    pub cut: Option<Rc<Commit>>,
+}
+
+impl EnvHistory {
+    /// The last change that set `id` to its current version, and the version: since when the
+    /// branch has had it.
+    pub fn since(&self, id: &str) -> Option<&Change> {
+        self.changes.iter().rev().find(|c| &*c.id == id)
+    }
+}
+
+/// Reads the history of environments' branches.
+pub struct History {
+    root: PathBuf,
+    refs: Refs,
+    cat: CatFile,
+    prefix: String,
+}
+
+impl History {
+    /// Opens the git repository that holds `root`; branches are read under `prefix`
+    /// (`origin/`, or empty for local branches).
+    pub fn open(root: &Path, prefix: &str) -> Result<History> {
+        let refs = Refs::read(root).with_context(|| format!("reading the git branches of {}", root.display()))?;
+        let prefix = match prefix {
+            "" => String::new(),
+            p if p.ends_with('/') => p.to_string(),
+            p => format!("{p}/"),
+        };
+        Ok(History {
+            root: root.to_path_buf(),
+            refs,
+            cat: CatFile::start(root)?,
+            prefix,
+        })
+    }
+
+    /// Whether the clone is shallow.
+    pub fn is_shallow(&self) -> bool {
+        !self.refs.shallow.is_empty()
+    }
+
+    /// The branch of `env`, or an error that says how to get it.
+    pub fn branch(&self, env: &Environment) -> Result<Branch> {
+        let wanted = format!("{}{}", self.prefix, env.branch);
+        if self.refs.find(&wanted).is_some() {
+            return Ok(Branch {
+                env: env.name.clone(),
+                name: env.branch.clone(),
+                reference: wanted,
+            });
+        }
+        let copies = self.refs.remote_copies(&env.branch);
+        let hint = match (self.prefix.is_empty(), copies.first()) {
+            (true, Some(copy)) => {
+                let remote = copy.split_once('/').map_or("origin", |(r, _)| r);
+                format!("it exists as {copy}: pass --branch-prefix {remote}/ to read remote-tracking branches")
+            }
+            _ => format!(
+                "fetch it (git fetch origin {0}; in CI, check out every branch, not only the one being built) or set environment \"{1}\" {{ branch = … }} in pins.hcl",
+                env.branch, env.name
+            ),
+        };
+        let place = if self.prefix.is_empty() {
+            "locally"
+        } else {
+            "at the remote prefix"
+        };
+        bail!(
+            "branch `{wanted}` of environment {} does not exist {place}; {hint}",
+            env.name
+        )
+    }
+
+    /// Reads the whole history of `env`'s branch.
+    pub fn read(&mut self, repo: &Repo, env: &Environment) -> Result<EnvHistory> {
+        let branch = self.branch(env)?;
+        let mut paths: Vec<String> = vec![env.pin_file.clone()];
+        loop {
+            let mut walk = Walk::new(self, repo, &branch, paths.clone());
+            walk.run()?;
+            // pins.hcl moved the pin file somewhere not watched: read again, watching it too.
+            let unseen: Vec<String> = walk.pin_files.iter().filter(|f| !paths.contains(f)).cloned().collect();
+            if unseen.is_empty() {
+                return Ok(walk.finish());
+            }
+            paths.extend(unseen);
+        }
+    }
+
+    /// The blob `spec` as bytes; missing is an error.
+    fn blob(&mut self, spec: &str, what: &str) -> Result<Vec<u8>> {
+        let object = self
+            .cat
+            .get(spec)?
+            .ok_or_else(|| anyhow!("{what}: git object {spec} is missing from this clone"))?;
+        Ok(object.bytes)
+    }
+}
+
+/// One pass over a branch's history.
+struct Walk<'h> {
+    history: &'h mut History,
+    branch: Branch,
+    watched: Vec<String>,
+    /// The environment's pin file as the pins.hcl of the current commit names it.
+    pin_file: Option<String>,
+    records_dir: String,
+    /// Every pin file pins.hcl named along the way.
+    pin_files: Vec<String>,
+    file: Option<FileState>,
+    existed: bool,
+    out: EnvHistory,
+}
+
+impl<'h> Walk<'h> {
+    fn new(history: &'h mut History, repo: &Repo, branch: &Branch, watched: Vec<String>) -> Walk<'h> {
+        let default = Config::defaults();
+        let pin_file = pin_file_in(&default, &branch.env);
+        Walk {
+            history,
+            branch: branch.clone(),
+            watched,
+            pin_files: pin_file.iter().cloned().collect(),
+            pin_file,
+            records_dir: DEFAULT_RECORDS_DIR.to_string(),
+            file: None,
+            existed: false,
+            out: EnvHistory {
+                branch: branch.clone(),
+                changes: Vec::new(),
+                records: Vec::new(),
+                pins: Vec::new(),
+                cut: None,
+            },
+        }
+        .with_records_dir(repo.records_dir())
+    }
+
+    fn with_records_dir(mut self, dir: &str) -> Self {
+        self.records_dir = dir.to_string();
+        self
+    }
+
+    fn run(&mut self) -> Result<()> {
+        let mut paths: Vec<&str> = self.watched.iter().map(String::as_str).collect();
+        paths.extend([CONFIG_FILE, self.records_dir.as_str()]);
+        let root = self.history.root.clone();
+        let entries = gitlog::log(&root, &self.branch.reference, &paths)?;
+        for entry in entries {
+            self.step(entry)?;
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, entry: Entry) -> Result<()> {
+        let cut = self.history.refs.shallow.contains(&entry.commit.id);
+        let config_touched = entry.touches.iter().any(|t| t.path == CONFIG_FILE);
+        if config_touched {
+            self.read_config(&entry)?;
+        }
+        let records: Vec<(&str, &str)> = entry
+            .touches
+            .iter()
+            .filter(|t| self.is_record(&t.path))
+            .filter_map(|t| Some((t.path.as_str(), t.blob.as_deref()?)))
+            .collect();
+        for (path, blob) in records {
+            self.read_record(path, blob, &entry.commit)?;
+        }
+        let Some(pin_file) = self.pin_file.clone() else {
+            return Ok(());
+        };
+        let touched = entry.touches.iter().find(|t| t.path == pin_file);
+        let blob = match (touched, config_touched) {
+            (Some(t), _) => t.blob.clone(),
+            (None, true) => self.blob_at(&entry.commit.id, &pin_file)?,
+            (None, false) => return Ok(()),
+        };
+        self.read_pin_file(&pin_file, blob, &entry.commit, cut)
+    }
+
+    fn is_record(&self, path: &str) -> bool {
+        path.strip_prefix(self.records_dir.trim_end_matches('/'))
+            .is_some_and(|rest| rest.starts_with('/') && rest.ends_with(".json"))
+    }
+
+    /// The blob id of `path` at `commit`, if the file exists there.
+    fn blob_at(&mut self, commit: &str, path: &str) -> Result<Option<String>> {
+        Ok(self.history.cat.get(&format!("{commit}:{path}"))?.map(|o| o.id))
+    }
+
+    fn read_config(&mut self, entry: &Entry) -> Result<()> {
+        let touch = entry.touches.iter().find(|t| t.path == CONFIG_FILE);
+        let config = match touch.and_then(|t| t.blob.clone()) {
+            None => Config::defaults(),
+            Some(blob) => {
+                let what = format!("{CONFIG_FILE} at commit {}", short(&entry.commit.id));
+                let bytes = self.history.blob(&blob, &what)?;
+                let text = String::from_utf8(bytes).map_err(|_| anyhow!("{what} is not valid UTF-8"))?;
+                Config::parse(&text).with_context(|| format!("reading {what} on {}", self.branch.reference))?
+            }
+        };
+        self.pin_file = pin_file_in(&config, &self.branch.env);
+        if let Some(f) = &self.pin_file {
+            if !self.pin_files.contains(f) {
+                self.pin_files.push(f.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn read_record(&mut self, path: &str, blob: &str, commit: &Rc<Commit>) -> Result<()> {
+        let what = format!("{path} at commit {} on {}", short(&commit.id), self.branch.reference);
+        let bytes = self.history.blob(blob, &what)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let record = Record::parse(path, &text).with_context(|| format!("reading the release record {what}"))?;
+        self.out.records.push(FoundRecord {
+            file: path.to_string(),
+            record,
+            commit: Some(commit.clone()),
+        });
+        Ok(())
+    }
+
+    fn read_pin_file(&mut self, path: &str, blob: Option<String>, commit: &Rc<Commit>, cut: bool) -> Result<()> {
+        let Some(blob) = blob else {
+            if self.existed {
+                bail!(missing_pin_file(path, commit, &self.branch));
+            }
+            return Ok(());
+        };
+        let what = format!("{path} at commit {} on {}", short(&commit.id), self.branch.reference);
+        let bytes = self.history.blob(&blob, &what)?;
+        let label = format!("{path}@{}", short(&commit.id));
+        let (next, steps) = match &self.file {
+            Some(prev) => prev.next(&label, bytes)?,
+            None => {
+                let next = FileState::parse(&label, bytes)?;
+                let steps = state::compare(&[], &next.pins);
+                (next, steps)
+            }
+        };
+        if cut {
+            self.out.cut = Some(commit.clone());
+            self.out.changes.clear();
+        } else {
+            self.push_steps(steps, commit);
+        }
+        self.file = Some(next);
+        self.existed = true;
+        Ok(())
+    }
+
+    fn push_steps(&mut self, steps: Vec<state::Step>, commit: &Rc<Commit>) {
+        for s in steps {
+            let kind = classify(s.from.as_deref(), s.to.as_deref());
+            self.out.changes.push(Change {
+                commit: commit.clone(),
+                pin: s.name,
+                id: s.id,
+                from: s.from,
+                to: s.to,
+                kind,
+            });
+        }
+    }
+
+    fn finish(mut self) -> EnvHistory {
+        self.out.pins = self.file.map(|f| f.pins).unwrap_or_default();
+        self.out
+    }
+}
+
+fn missing_pin_file(path: &str, commit: &Commit, branch: &Branch) -> String {
+    format!(
+        "{path}, the pin file of {}, is missing at commit {} ({}) on {}, after it existed; pins cannot tell what {} ran while it was gone. Restore it in a new commit, or start the history after it with --since",
+        branch.env,
+        short(&commit.id),
+        time_text(commit.time),
+        branch.reference,
+        branch.env
+    )
+}
+
+/// The pin file that `config` gives environment `env`, if it declares it.
+fn pin_file_in(config: &Config, env: &str) -> Option<String> {
+    let envs = crate::repo::environments_of(config).ok()?;
+    envs.into_iter().find(|e| e.name == env).map(|e| e.pin_file)
+}
+
+/// The first 7 characters of a commit id.
+pub fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+/// A commit time as RFC 3339 UTC (`2026-11-20T10:00:00Z`).
+pub fn time_text(time: i64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(time.max(0) as u64);
+    humantime::format_rfc3339_seconds(at).to_string()
+}
