@@ -12,7 +12,6 @@ pub mod commands;
 pub mod config;
 pub mod diff;
 pub mod edit;
-pub mod gitcat;
 pub mod help;
 pub mod history;
 pub mod init;

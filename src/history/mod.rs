@@ -1,6 +1,6 @@
 //! Promotion history read from git: each environment's branch holds the history of its pin file
 //! (and of `pins.hcl`, which says which file that is, and of the release records committed beside
-//! them). One `git log` per branch and one `git cat-file --batch` for every blob.
+//! them). One `git log` per branch and one `git cat-file --batch` ([`GitObjects`]) for every blob.
 //!
 //! Shared by `pins log`, `pins status` and the promotion policy.
 
@@ -14,9 +14,9 @@ use std::rc::Rc;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::config::{Config, CONFIG_FILE};
-use crate::gitcat::CatFile;
 use crate::record::Record;
 use crate::repo::{Environment, Repo, DEFAULT_RECORDS_DIR};
+use crate::source::{GitObjects, Object};
 use crate::tfvars::Str;
 use crate::version::{classify, Kind};
 use gitlog::{Commit, Entry, Refs};
@@ -79,7 +79,7 @@ impl EnvHistory {
 pub struct History {
     root: PathBuf,
     refs: Refs,
-    cat: CatFile,
+    objects: GitObjects,
     prefix: String,
 }
 
@@ -96,7 +96,7 @@ impl History {
         Ok(History {
             root: root.to_path_buf(),
             refs,
-            cat: CatFile::start(root)?,
+            objects: GitObjects::open(root)?,
             prefix,
         })
     }
@@ -154,13 +154,19 @@ impl History {
         }
     }
 
-    /// The blob `spec` as bytes; missing is an error.
-    fn blob(&mut self, spec: &str, what: &str) -> Result<Vec<u8>> {
-        let object = self
-            .cat
-            .get(spec)?
-            .ok_or_else(|| anyhow!("{what}: git object {spec} is missing from this clone"))?;
-        Ok(object.bytes)
+    /// The blob `spec` (an object id or `COMMIT:PATH`) as bytes, or `None` when there is none.
+    fn blob(&mut self, spec: &str, what: &str) -> Result<Option<Vec<u8>>> {
+        match self.objects.read(spec).with_context(|| format!("reading {what}"))? {
+            Object::Blob(bytes) => Ok(Some(bytes)),
+            Object::Missing => Ok(None),
+            other => bail!("{what} is not a file ({other:?})"),
+        }
+    }
+
+    /// The blob with id `id`, which the history names: missing is an error.
+    fn object(&mut self, id: &str, what: &str) -> Result<Vec<u8>> {
+        self.blob(id, what)?
+            .ok_or_else(|| anyhow!("{what}: git object {id} is missing from this clone"))
     }
 }
 
@@ -237,23 +243,26 @@ impl<'h> Walk<'h> {
         let Some(pin_file) = self.pin_file.clone() else {
             return Ok(());
         };
+        let what = format!(
+            "{pin_file} at commit {} on {}",
+            short(&entry.commit.id),
+            self.branch.reference
+        );
         let touched = entry.touches.iter().find(|t| t.path == pin_file);
-        let blob = match (touched, config_touched) {
-            (Some(t), _) => t.blob.clone(),
-            (None, true) => self.blob_at(&entry.commit.id, &pin_file)?,
+        let bytes = match (touched, config_touched) {
+            (Some(t), _) => match &t.blob {
+                Some(id) => Some(self.history.object(id, &what)?),
+                None => None,
+            },
+            (None, true) => self.history.blob(&format!("{}:{pin_file}", entry.commit.id), &what)?,
             (None, false) => return Ok(()),
         };
-        self.read_pin_file(&pin_file, blob, &entry.commit, cut)
+        self.read_pin_file(&pin_file, bytes, &entry.commit, cut)
     }
 
     fn is_record(&self, path: &str) -> bool {
         path.strip_prefix(self.records_dir.trim_end_matches('/'))
             .is_some_and(|rest| rest.starts_with('/') && rest.ends_with(".json"))
-    }
-
-    /// The blob id of `path` at `commit`, if the file exists there.
-    fn blob_at(&mut self, commit: &str, path: &str) -> Result<Option<String>> {
-        Ok(self.history.cat.get(&format!("{commit}:{path}"))?.map(|o| o.id))
     }
 
     fn read_config(&mut self, entry: &Entry) -> Result<()> {
@@ -262,7 +271,7 @@ impl<'h> Walk<'h> {
             None => Config::defaults(),
             Some(blob) => {
                 let what = format!("{CONFIG_FILE} at commit {}", short(&entry.commit.id));
-                let bytes = self.history.blob(&blob, &what)?;
+                let bytes = self.history.object(&blob, &what)?;
                 let text = String::from_utf8(bytes).map_err(|_| anyhow!("{what} is not valid UTF-8"))?;
                 Config::parse(&text).with_context(|| format!("reading {what} on {}", self.branch.reference))?
             }
@@ -278,7 +287,7 @@ impl<'h> Walk<'h> {
 
     fn read_record(&mut self, path: &str, blob: &str, commit: &Rc<Commit>) -> Result<()> {
         let what = format!("{path} at commit {} on {}", short(&commit.id), self.branch.reference);
-        let bytes = self.history.blob(blob, &what)?;
+        let bytes = self.history.object(blob, &what)?;
         let text = String::from_utf8_lossy(&bytes);
         let record = Record::parse(path, &text).with_context(|| format!("reading the release record {what}"))?;
         self.out.records.push(FoundRecord {
@@ -289,15 +298,13 @@ impl<'h> Walk<'h> {
         Ok(())
     }
 
-    fn read_pin_file(&mut self, path: &str, blob: Option<String>, commit: &Rc<Commit>, cut: bool) -> Result<()> {
-        let Some(blob) = blob else {
+    fn read_pin_file(&mut self, path: &str, bytes: Option<Vec<u8>>, commit: &Rc<Commit>, cut: bool) -> Result<()> {
+        let Some(bytes) = bytes else {
             if self.existed {
                 bail!(missing_pin_file(path, commit, &self.branch));
             }
             return Ok(());
         };
-        let what = format!("{path} at commit {} on {}", short(&commit.id), self.branch.reference);
-        let bytes = self.history.blob(&blob, &what)?;
         let label = format!("{path}@{}", short(&commit.id));
         let (next, steps) = match &self.file {
             Some(prev) => prev.next(&label, bytes)?,
