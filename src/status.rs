@@ -84,10 +84,17 @@ pub struct Inputs<'a> {
 /// Reads every environment's history and computes the board.
 pub fn board(history: &mut History, inputs: Inputs) -> Result<Board> {
     let repo = inputs.repo;
-    let histories = repo
-        .environments()
+    // The last environment is upstream of none: its head is enough.
+    let envs = repo.environments();
+    let upstream: Vec<&Environment> = envs.iter().take(envs.len().saturating_sub(1)).collect();
+    history.prefetch(repo, &upstream)?;
+    let histories = envs
         .iter()
-        .map(|env| history.read(repo, env))
+        .enumerate()
+        .map(|(i, env)| match i + 1 == envs.len() {
+            true => history.head(env),
+            false => history.read(repo, env),
+        })
         .collect::<Result<Vec<EnvHistory>>>()?;
     let mut records = inputs.records;
     records.extend(histories.iter().flat_map(|h| h.records.iter().cloned()));

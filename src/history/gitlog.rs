@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
 
 use anyhow::{bail, Context, Result};
@@ -56,24 +56,48 @@ pub fn git_output(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
 
 const FORMAT: &str = "--format=%x1e%H%x1f%P%x1f%ct%x1f%an%x1f%ae%x1f%s";
 
-/// The first-parent history of `reference` limited to `paths`, oldest first; merges are compared
+/// A `git log` started ahead of time, so that several branches are read at once.
+#[derive(Debug)]
+pub struct Pending {
+    child: Child,
+}
+
+/// Starts reading the first-parent history of `reference` limited to `paths`; merges are compared
 /// with their first parent, which is what the branch had before the promotion.
-pub fn log(root: &Path, reference: &str, paths: &[&str]) -> Result<Vec<Entry>> {
-    let mut args = vec![
-        "log",
-        "-z",
-        "--first-parent",
-        "--no-renames",
-        "--raw",
-        "--no-abbrev",
-        FORMAT,
-    ];
-    args.extend(["--end-of-options", reference, "--"]);
-    args.extend(paths);
-    let out = git_output(root, &args)?;
-    let mut entries = parse_log(&out)?;
-    entries.reverse();
-    Ok(entries)
+pub fn spawn(root: &Path, reference: &str, paths: &[String]) -> Result<Pending> {
+    let child = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "--literal-pathspecs",
+            "log",
+            "-z",
+            "--first-parent",
+            "--no-renames",
+            "--raw",
+            "--no-abbrev",
+            FORMAT,
+        ])
+        .args(["--end-of-options", reference, "--"])
+        .args(paths)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running git log (is git installed?)")?;
+    Ok(Pending { child })
+}
+
+impl Pending {
+    /// The history, oldest first.
+    pub fn collect(self) -> Result<Vec<Entry>> {
+        let out = self.child.wait_with_output().context("reading git log")?;
+        if !out.status.success() {
+            bail!("git log failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        let mut entries = parse_log(&out.stdout)?;
+        entries.reverse();
+        Ok(entries)
+    }
 }
 
 fn parse_log(out: &[u8]) -> Result<Vec<Entry>> {

@@ -132,6 +132,8 @@ pub struct RecordRef {
 /// Reads the timeline.
 pub fn log(repo: &Repo, history: &mut History, query: &Query) -> Result<Log> {
     let envs = selected_envs(repo, &query.envs)?;
+    let wanted: Vec<&crate::repo::Environment> = envs.iter().filter_map(|n| repo.environment(n).ok()).collect();
+    history.prefetch(repo, &wanted)?;
     let mut out = Vec::new();
     let mut seen_pins: Vec<Str> = Vec::new();
     for name in &envs {

@@ -8,6 +8,7 @@ pub mod gitlog;
 pub mod log;
 pub mod state;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -81,6 +82,8 @@ pub struct History {
     refs: Refs,
     objects: GitObjects,
     prefix: String,
+    /// `git log`s started by [`History::prefetch`], by branch and paths.
+    pending: HashMap<(String, Vec<String>), gitlog::Pending>,
 }
 
 impl History {
@@ -98,6 +101,7 @@ impl History {
             refs,
             objects: GitObjects::open(root)?,
             prefix,
+            pending: HashMap::new(),
         })
     }
 
@@ -138,6 +142,21 @@ impl History {
         )
     }
 
+    /// Starts reading the histories of `envs` at once (one `git log` each, running side by side);
+    /// [`History::read`] then takes them up. Branches that do not exist are left for `read`.
+    pub fn prefetch(&mut self, repo: &Repo, envs: &[&Environment]) -> Result<()> {
+        for env in envs {
+            let Ok(branch) = self.branch(env) else { continue };
+            let key = (
+                branch.reference,
+                walk_paths(std::slice::from_ref(&env.pin_file), repo.records_dir()),
+            );
+            let pending = gitlog::spawn(&self.root, &key.0, &key.1)?;
+            self.pending.insert(key, pending);
+        }
+        Ok(())
+    }
+
     /// Reads the whole history of `env`'s branch.
     pub fn read(&mut self, repo: &Repo, env: &Environment) -> Result<EnvHistory> {
         let branch = self.branch(env)?;
@@ -152,6 +171,39 @@ impl History {
             }
             paths.extend(unseen);
         }
+    }
+
+    /// Only the pins at the head of `env`'s branch (its pin file as its own pins.hcl names it),
+    /// without the history: what the last environment of the board needs.
+    pub fn head(&mut self, env: &Environment) -> Result<EnvHistory> {
+        let branch = self.branch(env)?;
+        let what = format!("{CONFIG_FILE} on {}", branch.reference);
+        let config = match self.blob(&format!("{}:{CONFIG_FILE}", branch.reference), &what)? {
+            Some(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|_| anyhow!("{what} is not valid UTF-8"))?;
+                Config::parse(&text).with_context(|| format!("reading {what}"))?
+            }
+            None => Config::defaults(),
+        };
+        let pin_file = pin_file_in(&config, &env.name)
+            .ok_or_else(|| anyhow!("{what} does not declare environment {}", env.name))?;
+        let label = format!("{pin_file}@{}", branch.reference);
+        let bytes = self
+            .blob(&format!("{}:{pin_file}", branch.reference), &label)?
+            .ok_or_else(|| {
+                anyhow!(
+                    "{pin_file}, the pin file of {}, does not exist on {}",
+                    env.name,
+                    branch.reference
+                )
+            })?;
+        Ok(EnvHistory {
+            pins: FileState::parse(&label, bytes)?.pins,
+            branch,
+            changes: Vec::new(),
+            records: Vec::new(),
+            cut: None,
+        })
     }
 
     /// The blob `spec` (an object id or `COMMIT:PATH`) as bytes, or `None` when there is none.
@@ -215,11 +267,13 @@ impl<'h> Walk<'h> {
     }
 
     fn run(&mut self) -> Result<()> {
-        let mut paths: Vec<&str> = self.watched.iter().map(String::as_str).collect();
-        paths.extend([CONFIG_FILE, self.records_dir.as_str()]);
-        let root = self.history.root.clone();
-        let entries = gitlog::log(&root, &self.branch.reference, &paths)?;
-        for entry in entries {
+        let paths = walk_paths(&self.watched, &self.records_dir);
+        let key = (self.branch.reference.clone(), paths);
+        let pending = match self.history.pending.remove(&key) {
+            Some(pending) => pending,
+            None => gitlog::spawn(&self.history.root, &key.0, &key.1)?,
+        };
+        for entry in pending.collect()? {
             self.step(entry)?;
         }
         Ok(())
@@ -354,6 +408,13 @@ fn missing_pin_file(path: &str, commit: &Commit, branch: &Branch) -> String {
         branch.reference,
         branch.env
     )
+}
+
+/// What a walk watches: the pin files, pins.hcl and the records folder.
+fn walk_paths(pin_files: &[String], records_dir: &str) -> Vec<String> {
+    let mut paths = pin_files.to_vec();
+    paths.extend([CONFIG_FILE.to_string(), records_dir.to_string()]);
+    paths
 }
 
 /// The pin file that `config` gives environment `env`, if it declares it.
