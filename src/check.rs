@@ -61,22 +61,21 @@ pub struct Report {
 /// Checks the whole repository.
 pub fn check(repo: &Repo) -> Report {
     let mut report = Report::default();
-    let files = load_all(repo, &mut report);
-    for env in repo.environments() {
-        if let Some(backend) = &env.backend_file {
-            if !matches!(repo.read(backend), Ok(Some(_))) {
-                let message = format!("backend file {backend} of environment `{}` does not exist", env.name);
-                report.findings.push(Finding::at(
-                    backend,
-                    None,
-                    "missing-file",
-                    message,
-                    "create it, or set backend_file in pins.hcl",
-                ));
-            }
+    let auto = match repo.auto_files() {
+        Ok(auto) => auto,
+        Err(e) => {
+            let message = crate::error_chain(&e);
+            let help = "make the module folder's auto-loaded files readable regular files";
+            report
+                .findings
+                .push(Finding::at(repo.module_dir(), None, "unreadable", message, help));
+            Vec::new()
         }
-    }
+    };
+    let files = load_all(repo, &auto, &mut report);
+    backend_files(repo, &mut report.findings);
     let mut pin_files: Vec<&str> = repo.environments().iter().map(|e| e.pin_file.as_str()).collect();
+    pin_files.sort_unstable();
     pin_files.dedup();
     for pin_file in &pin_files {
         if let Some(vars) = files.get(*pin_file) {
@@ -89,15 +88,69 @@ pub fn check(repo: &Repo) -> Report {
     for env in repo.environments() {
         shadowing(env, &files, &mut report.findings);
     }
+    let auto: Vec<&TfVars> = auto.iter().filter_map(|f| files.get(f)).collect();
+    auto_loaded_pins(&auto, &pin_files, &files, &mut report.findings);
     parity(repo, &files, &mut report.findings);
-    order(repo, &files, &mut report.findings);
-    artifact_locations(repo, &files, &mut report.findings);
+    order(repo, &auto, &files, &mut report.findings);
+    artifact_locations(repo, &auto, &files, &mut report.findings);
     report
+}
+
+/// Every configured backend file exists (`backend_file = false` configures none).
+fn backend_files(repo: &Repo, findings: &mut Vec<Finding>) {
+    for env in repo.environments() {
+        let Some(backend) = &env.backend_file else { continue };
+        if !matches!(repo.read(backend), Ok(Some(_))) {
+            let message = format!("backend file {backend} of environment `{}` does not exist", env.name);
+            let help = "create it, set backend_file in pins.hcl, or backend_file = false for none";
+            findings.push(Finding::at(backend, None, "missing-file", message, help));
+        }
+    }
+}
+
+/// A pin in a file Terraform loads by itself reaches every environment without promotion: a
+/// variable some pin file sets, or a version (or map of versions) in an auto-loaded file.
+fn auto_loaded_pins(
+    auto: &[&TfVars],
+    pin_files: &[&str],
+    files: &BTreeMap<String, TfVars>,
+    findings: &mut Vec<Finding>,
+) {
+    let pin_variable = |name: &str| {
+        pin_files
+            .iter()
+            .filter_map(|f| files.get(*f))
+            .any(|v| v.get(name).is_some_and(|a| is_pin_value(&a.value)))
+    };
+    for vars in auto {
+        for attr in vars.iter() {
+            if !pin_variable(&attr.name) && !looks_like_versions(&attr.value) {
+                continue;
+            }
+            let message = format!(
+                "{} sets pin `{}`, and Terraform loads this file for every environment: the pin would skip promotion",
+                vars.file(),
+                attr.name
+            );
+            let help = "move it to the environments' pin files (development.tfvars, shared-release.tfvars)";
+            let at = Some(vars.position(attr.name_span.start()));
+            findings.push(Finding::at(vars.file(), at, "auto-loaded-pin", message, help));
+        }
+    }
+}
+
+/// A semantic version, or a non-empty map of them.
+fn looks_like_versions(node: &Node) -> bool {
+    let version = |n: &Node| n.as_str().is_some_and(|s| version::parse(s).is_ok());
+    match node.entries() {
+        Some(entries) => !entries.is_empty() && entries.iter().all(|e| version(&e.value)),
+        None => version(node),
+    }
 }
 
 /// Every environment can fill the artifact location of every pin it has (pins.hcl `artifacts`),
 /// and every `pin "…"` block names a pin that exists somewhere.
-fn artifact_locations(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+fn artifact_locations(repo: &Repo, auto: &[&TfVars], files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
     let Some(settings) = repo.artifacts() else { return };
     let mut unknown: Option<Vec<String>> = None;
     let mut known: Vec<String> = Vec::new();
@@ -110,12 +163,13 @@ fn artifact_locations(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &
         else {
             continue;
         };
-        let (pins, data) = values(&vars);
+        let (pins, data) = values(auto, &vars);
         let effective = Effective {
             environment: env.clone(),
             pins,
             data,
             files: Vec::new(),
+            auto_files: Vec::new(),
         };
         if let Err(e) = locate(settings, repo.root(), &effective.pins, &effective) {
             findings.push(Finding::at(
@@ -153,9 +207,10 @@ fn artifact_locations(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &
     }
 }
 
-fn load_all(repo: &Repo, report: &mut Report) -> BTreeMap<String, TfVars> {
+fn load_all(repo: &Repo, auto: &[String], report: &mut Report) -> BTreeMap<String, TfVars> {
     let mut files = BTreeMap::new();
     let mut names: Vec<&str> = repo.environments().iter().flat_map(|e| e.var_files()).collect();
+    names.extend(auto.iter().map(String::as_str));
     names.sort_unstable();
     names.dedup();
     for name in names {
@@ -355,13 +410,13 @@ fn data_vars(env: &Environment, files: &BTreeMap<String, TfVars>) -> Option<Hash
 }
 
 /// A later environment must not run a newer version than an earlier one has.
-fn order(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+fn order(repo: &Repo, auto: &[&TfVars], files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
     let pins: Vec<(&str, Vec<Pin>)> = repo
         .environments()
         .iter()
         .filter_map(|env| {
             let parsed: Option<Vec<&TfVars>> = env.var_files().iter().map(|f| files.get(*f)).collect();
-            Some((env.name.as_str(), values(&parsed?).0))
+            Some((env.name.as_str(), values(auto, &parsed?).0))
         })
         .collect();
     type Index<'a> = HashMap<(&'a str, Option<&'a str>), &'a Pin>;

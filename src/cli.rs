@@ -66,7 +66,7 @@ pub enum Command {
     Record(commands::record::Args),
     /// The CI gate: exit 1 when an environment's pins differ from the tested ones.
     Verify(commands::verify::Args),
-    /// Print the -var-file (and -backend-config) arguments for Terraform.
+    /// Print the -var-file (and -backend-config) arguments for Terraform, as paths from module_dir.
     TfArgs(commands::tf_args::Args),
     /// Print the environment of a git branch (default: the CI's branch variable).
     Env(commands::env::Args),

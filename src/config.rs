@@ -1,6 +1,8 @@
 //! `pins.hcl`: the optional configuration, read with serde, and the zero-configuration defaults.
 
-use anyhow::{bail, Context, Result};
+mod reader;
+
+use anyhow::{bail, Result};
 use indexmap::IndexMap;
 use serde::Deserialize;
 
@@ -22,6 +24,8 @@ pub struct Config {
     /// set, unsigned records are refused.
     #[serde(default)]
     pub trusted_keys: Vec<String>,
+    /// Where Terraform runs (the root module), relative to the repository root; default the root.
+    pub module_dir: Option<String>,
 }
 
 /// The `artifacts { … }` block: where each pin's build artifact lives in an environment.
@@ -75,16 +79,45 @@ pub struct EnvironmentConfig {
     pub branch: Option<String>,
     pub pin_file: Option<String>,
     pub data_files: Option<Vec<String>>,
-    pub backend_file: Option<BackendFile>,
+    #[serde(default)]
+    pub backend_file: BackendFile,
 }
 
-/// `backend_file`: a path, or `false` for an environment without a `-backend-config` file
-/// (`true` keeps the default path).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+/// `backend_file`: unset or `true` (the default path), `false` (no backend file), or a path.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub enum BackendFile {
+    #[default]
+    Default,
+    None,
     Path(String),
-    Enabled(bool),
+}
+
+impl<'de> Deserialize<'de> for BackendFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(BackendFileVisitor)
+    }
+}
+
+struct BackendFileVisitor;
+
+impl serde::de::Visitor<'_> for BackendFileVisitor {
+    type Value = BackendFile;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a path, or false for no backend file")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<BackendFile, E> {
+        Ok(BackendFile::Path(v.to_string()))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<BackendFile, E> {
+        Ok(if v { BackendFile::Default } else { BackendFile::None })
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<BackendFile, E> {
+        Err(E::custom("null is not a path; write `backend_file = false` for an environment without a backend file, or leave it out for the default"))
+    }
 }
 
 /// What versions the repository accepts.
@@ -102,10 +135,7 @@ pub struct Policy {
 impl Config {
     /// Parses the text of `pins.hcl`.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config = hcl::from_str(text)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("reading pins.hcl")?;
-        Ok(config)
+        Ok(reader::from_str(CONFIG_FILE, text)?)
     }
 
     /// The default configuration: development → staging → production, staging and production

@@ -42,6 +42,8 @@ pub struct Repo {
     records_dir: String,
     artifacts: Option<ArtifactSettings>,
     trusted_keys: Vec<String>,
+    /// Where Terraform runs, repository-relative; `""` is the root.
+    module_dir: String,
 }
 
 impl Repo {
@@ -71,7 +73,15 @@ impl Repo {
             Some(bytes) => Config::parse(&String::from_utf8(bytes).context("pins.hcl is not valid UTF-8")?)?,
             None => Config::defaults(),
         };
-        let environments = environments(&config)?;
+        let environments = environments(&config)?
+            .into_iter()
+            .map(|env| canonical_files(&source, root, env))
+            .collect::<Result<Vec<_>>>()?;
+        let module_dir = config.module_dir.clone().unwrap_or_default();
+        if !module_dir.is_empty() {
+            check_path("module_dir", &module_dir)?;
+        }
+        let module_dir = source.canonical(root, &module_dir)?;
         let records_dir = config.records_dir.clone().unwrap_or_else(|| DEFAULT_RECORDS_DIR.into());
         check_path("records_dir", &records_dir)?;
         let artifacts = config
@@ -88,7 +98,47 @@ impl Repo {
             records_dir,
             artifacts,
             trusted_keys: config.trusted_keys,
+            module_dir,
         })
+    }
+
+    /// Where Terraform runs (the root module), repository-relative; `""` is the root.
+    pub fn module_dir(&self) -> &str {
+        &self.module_dir
+    }
+
+    /// `path` (repository-relative) as written from the module folder, where Terraform runs.
+    pub fn from_module_dir(&self, path: &str) -> String {
+        let depth = self.module_dir.split('/').filter(|p| !p.is_empty()).count();
+        match path.strip_prefix(&format!("{}/", self.module_dir)) {
+            Some(inside) if depth > 0 => inside.to_string(),
+            _ => format!("{}{path}", "../".repeat(depth)),
+        }
+    }
+
+    /// The var-files Terraform loads by itself from the module folder, in its order (before any
+    /// `-var-file`): `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
+    /// `*.auto.tfvars.json` by name. Repository-relative and canonical.
+    pub fn auto_files(&self) -> Result<Vec<String>> {
+        let names = self.source.list(&self.root, &self.module_dir)?;
+        let fixed = ["terraform.tfvars", "terraform.tfvars.json"];
+        let auto = names
+            .iter()
+            .filter(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"));
+        let ordered = fixed
+            .iter()
+            .filter(|f| names.iter().any(|n| n == *f))
+            .map(|f| f.to_string())
+            .chain(auto.cloned());
+        ordered
+            .map(|name| {
+                let rel = match self.module_dir.as_str() {
+                    "" => name,
+                    dir => format!("{dir}/{name}"),
+                };
+                self.source.canonical(&self.root, &rel)
+            })
+            .collect()
     }
 
     /// The repository's root folder.
@@ -264,23 +314,49 @@ fn environment(name: &str, c: &EnvironmentConfig) -> Result<Environment> {
             .clone()
             .unwrap_or_else(|| vec![format!("data.d/{name}.tfvars")]),
         backend_file: match &c.backend_file {
-            Some(BackendFile::Path(path)) => Some(path.clone()),
-            Some(BackendFile::Enabled(false)) => None,
-            None | Some(BackendFile::Enabled(true)) => Some(format!("setup/backends/{name}.tfbackend")),
+            BackendFile::Default => Some(format!("setup/backends/{name}.tfbackend")),
+            BackendFile::None => None,
+            BackendFile::Path(path) => Some(path.clone()),
         },
     };
     let field = |f: &str| format!("environment \"{name}\" {f}");
     check_path(&field("pin_file"), &env.pin_file)?;
     for data in &env.data_files {
         check_path(&field("data_files"), data)?;
-        if *data == env.pin_file {
-            bail!("pins.hcl: environment `{name}` lists its pin file {data} as a data file too");
-        }
     }
     if let Some(backend) = &env.backend_file {
         check_path(&field("backend_file"), backend)?;
     }
     Ok(env)
+}
+
+/// `env` with every path in its canonical spelling, so one file is one file however pins.hcl
+/// spells it; refuses a data file that is the pin file under another name.
+fn canonical_files(source: &Source, root: &Path, env: Environment) -> Result<Environment> {
+    let canonical = |p: &str| {
+        source
+            .canonical(root, p)
+            .with_context(|| format!("pins.hcl: environment `{}`", env.name))
+    };
+    let pin_file = canonical(&env.pin_file)?;
+    let data_files = env
+        .data_files
+        .iter()
+        .map(|d| canonical(d))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some((spelled, _)) = env.data_files.iter().zip(&data_files).find(|(_, d)| **d == pin_file) {
+        bail!(
+            "pins.hcl: environment `{}` lists its pin file {pin_file} as a data file too ({spelled})",
+            env.name
+        );
+    }
+    let backend_file = env.backend_file.as_deref().map(canonical).transpose()?;
+    Ok(Environment {
+        pin_file,
+        data_files,
+        backend_file,
+        ..env
+    })
 }
 
 /// Refuses environment names that could be read as a path or an option.

@@ -57,8 +57,10 @@ pub struct Effective {
     pub environment: Environment,
     pub pins: Vec<Pin>,
     pub data: Vec<Datum>,
-    /// The parsed var-files, in Terraform's order.
+    /// The parsed var-files, in Terraform's order (the pin file first).
     pub files: Vec<TfVars>,
+    /// The files Terraform loads by itself from the module folder, before the var-files.
+    pub auto_files: Vec<TfVars>,
 }
 
 /// Whether a pin file's attribute holds pins: a string, or a map whose values are all strings.
@@ -69,14 +71,13 @@ pub fn is_pin_value(node: &Node) -> bool {
     }
 }
 
-/// Resolves the effective pins and data of `env`.
+/// Resolves the effective pins and data of `env`: the auto-loaded files of the module folder,
+/// then the environment's var-files, as Terraform reads them.
 pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
-    let files = env
-        .var_files()
-        .into_iter()
-        .map(|f| repo.load(f))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(effective(env, files))
+    let load = |names: Vec<String>| names.iter().map(|f| repo.load(f)).collect::<Result<Vec<_>>>();
+    let auto_files = load(repo.auto_files()?)?;
+    let files = load(env.var_files().into_iter().map(String::from).collect())?;
+    Ok(effective(env, auto_files, files))
 }
 
 /// Refuses pins whose versions the policy does not accept: bad input, not something to compare.
@@ -95,23 +96,27 @@ pub fn check_versions(effective: &Effective, policy: Policy) -> Result<()> {
     Ok(())
 }
 
-/// Computes effective values from already parsed var-files (the pin file first).
-pub fn effective(env: &Environment, files: Vec<TfVars>) -> Effective {
+/// Computes effective values from already parsed files: the auto-loaded ones, then the
+/// var-files (the pin file first).
+pub fn effective(env: &Environment, auto_files: Vec<TfVars>, files: Vec<TfVars>) -> Effective {
+    let auto: Vec<&TfVars> = auto_files.iter().collect();
     let refs: Vec<&TfVars> = files.iter().collect();
-    let (pins, data) = values(&refs);
+    let (pins, data) = values(&auto, &refs);
     Effective {
         environment: env.clone(),
         pins,
         data,
         files,
+        auto_files,
     }
 }
 
-/// The effective pins and data of var-files given in Terraform's order (the pin file first).
+/// The effective pins and data of the auto-loaded files and the var-files given in Terraform's
+/// order (the pin file first): later files win, auto-loaded files lose to every var-file.
 ///
 /// Lookups go through each file's own index rather than new maps over all variables: on a
 /// 100k-pin file the extra maps would cost more memory than the pins themselves.
-pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
+pub fn values(auto: &[&TfVars], files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
     let Some(pin_file) = files.first() else {
         return (Vec::new(), Vec::new());
     };
@@ -122,9 +127,10 @@ pub fn values(files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
         collect_pins(file, winner, &mut pins);
     }
     name_pins(&mut pins);
+    let all: Vec<&TfVars> = auto.iter().chain(files).copied().collect();
     let mut data: Vec<Datum> = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        let later = files.get(i + 1..).unwrap_or_default();
+    for (i, file) in all.iter().enumerate() {
+        let later = all.get(i + 1..).unwrap_or_default();
         for attr in file.iter().filter(|a| !is_pin_variable(&a.name)) {
             if later.iter().all(|f| f.get(&attr.name).is_none()) {
                 let origin = origin(file, attr.name_span.start());

@@ -79,6 +79,90 @@ impl Source {
     }
 }
 
+impl Source {
+    /// The one spelling of `rel` that names its file: `.` segments and repeated slashes dropped,
+    /// and symlinks resolved (they must stay inside the repository), so that
+    /// `./shared-release.tfvars`, `shared-release.tfvars` and a symlink to it are one file.
+    pub fn canonical(&self, root: &Path, rel: &str) -> Result<String> {
+        let lexical = normalize(rel)?;
+        match self {
+            Source::Tree => {
+                if std::fs::symlink_metadata(root.join(&lexical)).is_err() {
+                    return Ok(lexical);
+                }
+                let real = contained(root, &lexical)?;
+                let base = root
+                    .canonicalize()
+                    .with_context(|| format!("opening repository {}", root.display()))?;
+                let inside = real.strip_prefix(&base).unwrap_or(&real);
+                Ok(inside.to_string_lossy().replace('\\', "/"))
+            }
+            Source::Git { commit, prefix, .. } => git_canonical(root, commit, prefix, lexical),
+        }
+    }
+
+    /// The names of the entries of folder `dir` (repository-relative, `""` for the root), sorted
+    /// bytewise as Terraform sorts them; empty when the folder does not exist.
+    pub fn list(&self, root: &Path, dir: &str) -> Result<Vec<String>> {
+        let mut names: Vec<String> = match self {
+            Source::Tree => match std::fs::read_dir(root.join(dir)) {
+                Ok(entries) => entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            Source::Git { commit, prefix, .. } => {
+                let tree = format!("{commit}:{prefix}{dir}");
+                match git(root, &["ls-tree", "--name-only", &tree]) {
+                    Ok(out) => out.lines().map(str::to_string).collect(),
+                    Err(_) => Vec::new(),
+                }
+            }
+        };
+        names.sort_unstable();
+        Ok(names)
+    }
+}
+
+/// `rel` without `.` segments, empty segments or `..` (which must not climb out).
+pub fn normalize(rel: &str) -> Result<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    bail!("{rel} leads outside the repository; pins only reads and writes files inside it");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Follows symlinks stored in git (mode 120000) at `commit`, a bounded number of times.
+fn git_canonical(root: &Path, commit: &str, prefix: &str, mut path: String) -> Result<String> {
+    for _ in 0..16 {
+        let entry = git(root, &["ls-tree", commit, "--", &format!("{prefix}{path}")]).unwrap_or_default();
+        let Some(sha) = entry
+            .strip_prefix("120000 blob ")
+            .and_then(|r| r.split_whitespace().next())
+        else {
+            return Ok(path);
+        };
+        let target = git(root, &["cat-file", "blob", sha])?;
+        if target.starts_with('/') {
+            bail!("{path} is a symlink out of the repository (to {target})");
+        }
+        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+        path = normalize(&format!("{parent}/{target}"))?;
+    }
+    bail!("{path}: too many levels of symlinks")
+}
+
 fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
     let path = root.join(rel);
     if std::fs::symlink_metadata(&path).is_err() {

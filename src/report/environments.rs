@@ -68,6 +68,8 @@ impl Report for EnvsReport {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TfArgsReport {
     pub environment: String,
+    /// Where Terraform runs; `args` are written from there, `var_files` from the repository root.
+    pub module_dir: String,
     pub var_files: Vec<String>,
     pub backend_file: Option<String>,
     pub args: Vec<String>,
