@@ -340,3 +340,19 @@ fn show_agrees_with_terraform_run_in_the_module_dir() {
         assert_eq!(expected, outputs, "{env}: pins show vs Terraform in infra/");
     }
 }
+
+#[test]
+fn an_auto_loaded_json_var_file_is_refused_in_words() {
+    let repo = infra(&[("infra/terraform.tfvars.json", "{\"region\": \"us\"}\n")]);
+    let before = repo.snapshot();
+    let run = repo.pins(&["show", "staging"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(
+            "error: infra/terraform.tfvars.json is a JSON var file, which Terraform loads for every environment from module_dir; pins does not read JSON var files"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}

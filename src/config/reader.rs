@@ -93,7 +93,7 @@ impl de::Error for Error {
 pub fn from_str<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, SourceError> {
     let body = hcl::edit::parser::parse_body(text).map_err(|e| {
         let at = e.location();
-        source_error(file, text, at.offset(), &e.message().to_string())
+        source_error(file, text, at.offset(), e.message())
     })?;
     let tree = body_node(&body, 0..text.len()).map_err(|e| placed(file, text, e))?;
     T::deserialize(De(&tree)).map_err(|e| placed(file, text, e))
