@@ -613,7 +613,7 @@ fn bad_templates_and_locations_exit_2_and_copy_nothing() {
         ),
         (
             "location = \"s3://${artifact_bucket}/${pin\"",
-            "HCL parse error in line 2",
+            "pins.hcl:2:44: expected `}`",
         ),
         (
             "location = \"gs://${artifact_bucket}/${pin}.zip\"",
