@@ -143,10 +143,15 @@ pub fn normalize(rel: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-/// Follows symlinks stored in git (mode 120000) at `commit`, a bounded number of times.
-fn git_canonical(root: &Path, commit: &str, prefix: &str, mut path: String) -> Result<String> {
+/// Follows symlinks stored in git (mode 120000) at `commit` to the file they name. A link that
+/// leads outside, loops or names nothing keeps its own name: reading it then says which.
+fn git_canonical(root: &Path, commit: &str, prefix: &str, lexical: String) -> Result<String> {
+    let mut path = lexical.clone();
     for _ in 0..16 {
         let entry = git(root, &["ls-tree", commit, "--", &format!("{prefix}{path}")]).unwrap_or_default();
+        if entry.is_empty() {
+            return Ok(lexical);
+        }
         let Some(sha) = entry
             .strip_prefix("120000 blob ")
             .and_then(|r| r.split_whitespace().next())
@@ -154,13 +159,13 @@ fn git_canonical(root: &Path, commit: &str, prefix: &str, mut path: String) -> R
             return Ok(path);
         };
         let target = git(root, &["cat-file", "blob", sha])?;
-        if target.starts_with('/') {
-            bail!("{path} is a symlink out of the repository (to {target})");
-        }
         let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-        path = normalize(&format!("{parent}/{target}"))?;
+        match normalize(&format!("{parent}/{target}")) {
+            Ok(next) if !target.starts_with('/') => path = next,
+            _ => return Ok(lexical),
+        }
     }
-    bail!("{path}: too many levels of symlinks")
+    Ok(lexical)
 }
 
 fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
