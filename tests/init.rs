@@ -505,3 +505,29 @@ fn json_var_files_are_refused() {
         "error: --from production=prod.tfvars.json: pins init reads HCL .tfvars files; convert prod.tfvars.json to HCL first\n"
     );
 }
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let repo = Repo::new(&[
+        ("development.tfvars", "app = \"1.1.0\"\n"),
+        ("staging.tfvars", "app = \"1.0.0\"\n"),
+        ("production.tfvars", "app = \"1.0.0\"\n"),
+    ]);
+    let run = repo.pins(&["init", "--dry-run", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["mode", "inputs", "files", "release_changes", "notes", "dry_run"]);
+    assert_eq!(json["mode"], "migrate");
+    assert_eq!(
+        json["inputs"],
+        serde_json::json!(["development.tfvars", "staging.tfvars", "production.tfvars"])
+    );
+    let removed = &json["files"].as_array().unwrap().last().unwrap();
+    assert_eq!(removed["path"], "production.tfvars");
+    assert_eq!(removed["new"], Value::Null);
+    assert_eq!(removed["old"], "app = \"1.0.0\"\n");
+    let refused = repo.pins(&["init", "--format", "markdown"]);
+    assert_eq!(refused.code, 2);
+    assert!(repo.path().join("staging.tfvars").exists());
+}
