@@ -356,3 +356,14 @@ fn an_auto_loaded_json_var_file_is_refused_in_words() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+#[test]
+fn a_symlink_alias_is_the_same_file_at_a_git_revision() {
+    let repo = spellings();
+    repo.git(&["init", "-q"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "layout"]);
+    let show = repo.pins(&["show", "production@HEAD", "--format", "json"]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert_eq!(show.json()["pins"]["app"]["file"], "shared-release.tfvars");
+}
