@@ -86,7 +86,9 @@ fn record(repo: &Repo, edit: fn(&str) -> String) {
 }
 
 fn cases() -> Vec<Case> {
-    let deep = format!("a = {}{}\n", "[".repeat(200), "]".repeat(200));
+    let depth = pins::tfvars::MAX_DEPTH + 1;
+    let deep = format!("a = {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    let unary = format!("a = {}1\n", "- ".repeat(30_000));
     let big = {
         let mut text = String::from("# a 50 MB file\n");
         let line = format!("# {}\n", "x".repeat(1000));
@@ -160,7 +162,14 @@ fn cases() -> Vec<Case> {
             deep,
             &["show", "development"],
             2,
-            &["development.tfvars:1:", "nest deeper than 128"],
+            &["development.tfvars:1:", "nest deeper than 10000 levels"],
+        ),
+        case(
+            "30,000 unary minus signs evaluate without exhausting the stack",
+            unary,
+            &["show", "development"],
+            0,
+            &["no pins"],
         ),
         case(
             "a 50 MB file",
@@ -223,7 +232,7 @@ fn cases() -> Vec<Case> {
             "lambda-x = \"${var.x}\"\n",
             &["show", "development"],
             2,
-            &["development.tfvars:1:13", "template sequences"],
+            &["development.tfvars:1:15", "variables and references are not allowed in a .tfvars file (`var`)"],
         ),
         case(
             "an empty version",

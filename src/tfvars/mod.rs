@@ -1,8 +1,12 @@
 //! A parsed `.tfvars` file: its bytes, its top-level attributes with every value's byte span, and
 //! the values as Terraform evaluates them.
 
+pub mod num;
+pub mod eval;
+pub mod expr;
 mod ops;
 mod parse;
+pub mod types;
 pub mod selfcheck;
 pub mod splice;
 pub mod trivia;
@@ -11,6 +15,9 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::Value as Json;
+
+use crate::tfvars::num::Num;
+use crate::tfvars::types::Type;
 
 pub use parse::MAX_DEPTH;
 
@@ -71,16 +78,29 @@ pub enum Form {
     Other,
 }
 
-/// A literal value as written in the file.
-#[derive(Debug, Clone, PartialEq)]
+/// A value as Terraform evaluates it.
+#[derive(Debug, Clone)]
 pub enum Value {
+    /// A literal `null`, of no particular type.
     Null,
     Bool(bool),
-    /// The number's source text, with a leading `-` when negative.
-    Number(Box<str>),
+    Number(std::rc::Rc<Num>),
     String(Str),
     Tuple(Box<[Node]>),
+    /// An object; duplicate keys are kept in file order (Terraform keeps the last).
     Object(Box<[Entry]>),
+    /// A list, from a conversion (`true ? [] : [1]` is a list of numbers), with its element type.
+    List(Box<[Node]>, std::rc::Rc<Type>),
+    /// A map, from a conversion, with its element type.
+    Map(Box<[Entry]>, std::rc::Rc<Type>),
+    /// A null converted to a type (`true ? null : "x"`).
+    TypedNull(std::rc::Rc<Type>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        ops::same(self, other)
+    }
 }
 
 /// A value with its place in the source.
@@ -104,23 +124,28 @@ impl Node {
         }
     }
 
-    /// The entries of this node, if it is an object.
+    /// The entries of this node, if it is an object or a map.
     pub fn entries(&self) -> Option<&[Entry]> {
         match &self.value {
-            Value::Object(entries) => Some(entries),
+            Value::Object(entries) | Value::Map(entries, _) => Some(entries),
             _ => None,
         }
+    }
+
+    /// Terraform's type of this value.
+    pub fn ty(&self) -> Type {
+        types::type_of(&self.value)
     }
 
     /// The value as Terraform renders it in JSON: objects keep the last of duplicate keys.
     pub fn to_json(&self) -> Json {
         match &self.value {
-            Value::Null => Json::Null,
+            Value::Null | Value::TypedNull(_) => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
             Value::Number(n) => number_json(n),
             Value::String(s) => Json::String(s.to_string()),
-            Value::Tuple(items) => Json::Array(items.iter().map(Node::to_json).collect()),
-            Value::Object(entries) => {
+            Value::Tuple(items) | Value::List(items, _) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Value::Object(entries) | Value::Map(entries, _) => {
                 let mut map = serde_json::Map::new();
                 for entry in entries {
                     map.insert(entry.key.to_string(), entry.value.to_json());
@@ -133,12 +158,12 @@ impl Node {
     /// A short name for the kind of value, for messages.
     pub fn kind(&self) -> &'static str {
         match self.value {
-            Value::Null => "null",
+            Value::Null | Value::TypedNull(_) => "null",
             Value::Bool(_) => "a bool",
             Value::Number(_) => "a number",
             Value::String(_) => "a string",
-            Value::Tuple(_) => "a list",
-            Value::Object(_) => "a map",
+            Value::Tuple(_) | Value::List(..) => "a list",
+            Value::Object(_) | Value::Map(..) => "a map",
         }
     }
 }
@@ -224,20 +249,39 @@ impl TfVars {
             index: HashMap::new(),
             line_starts,
         };
-        let attributes = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
-        for (i, attribute) in attributes.iter().enumerate() {
-            if let Some(&first) = vars.index.get(&attribute.name) {
-                let first_pos = vars.position(attributes.get(first).map_or(0, |a| a.name_span.start()));
-                let message = format!(
-                    "`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file",
-                    attribute.name, first_pos.line
-                );
-                return Err(vars.error_at(attribute.name_span.start(), message));
+        let raw = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
+        vars.check_duplicates(&raw)?;
+        let mut attributes = Vec::with_capacity(raw.len());
+        for (i, attribute) in raw.iter().enumerate() {
+            let value = eval::evaluate(&attribute.expr).map_err(|(offset, message)| vars.error_at(offset, message))?;
+            if let Some(offset) = infinite(&value) {
+                return Err(vars.error_at(offset, "this number is infinite (a division by zero); Terraform cannot store it in a variable"));
             }
             vars.index.insert(attribute.name.clone(), i);
+            attributes.push(Attribute {
+                name: attribute.name.clone(),
+                name_span: attribute.name_span,
+                value,
+            });
         }
         vars.attributes = attributes;
         Ok(vars)
+    }
+
+    fn check_duplicates(&self, raw: &[parse::RawAttribute]) -> Result<(), SourceError> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for attribute in raw {
+            if let Some(&first) = seen.get(&*attribute.name) {
+                let message = format!(
+                    "`{}` is defined twice (first at line {}); Terraform rejects a variable set twice in one file",
+                    attribute.name,
+                    self.position(first).line
+                );
+                return Err(self.error_at(attribute.name_span.start(), message));
+            }
+            seen.insert(&attribute.name, attribute.name_span.start());
+        }
+        Ok(())
     }
 
     /// The path this file was read from, shared.
@@ -352,67 +396,23 @@ fn invalid_utf8(file: &str, e: std::string::FromUtf8Error) -> SourceError {
     }
 }
 
-/// The canonical text of a number, as Terraform shows it as a map key or string.
-pub fn number_text(n: &str) -> String {
-    match number_json(n) {
-        Json::Number(n) => n.to_string(),
-        other => other.to_string(),
+/// A number in JSON as Terraform's outputs show it: integers that fit 64 bits as integers,
+/// anything else as its exact shortest decimal.
+fn number_json(n: &Num) -> Json {
+    if let Some(i) = n.as_i64() {
+        return Json::from(i);
     }
+    n.text().parse::<serde_json::Number>().map_or(Json::Null, Json::Number)
 }
 
-fn number_json(n: &str) -> Json {
-    let decimal =
-        canonical_decimal(n).or_else(|| n.parse::<f64>().ok().and_then(|f| canonical_decimal(&format!("{f:?}"))));
-    decimal
-        .and_then(|d| serde_json::from_str::<serde_json::Number>(&d).ok())
-        .map_or(Json::Null, Json::Number)
-}
-
-/// Exponents beyond this are not expanded into digits (no real var-file has them).
-const MAX_EXPONENT: i64 = 1000;
-
-/// The exact decimal value of a number literal as Terraform prints it: no exponent, no leading or
-/// trailing zeros (`1.50e3` → `1500`, `1e-3` → `0.001`, `-0` → `0`).
-pub fn canonical_decimal(n: &str) -> Option<String> {
-    let (negative, rest) = match n.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, n),
-    };
-    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i64>().ok().filter(|e| e.abs() <= MAX_EXPONENT)?),
-        None => (rest, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
+/// The offset of an infinite number inside `node`, which Terraform cannot serialize.
+fn infinite(node: &Node) -> Option<usize> {
+    match &node.value {
+        Value::Number(n) if matches!(**n, Num::Infinite { .. }) => Some(node.span.start()),
+        Value::Tuple(items) | Value::List(items, _) => items.iter().find_map(infinite),
+        Value::Object(entries) | Value::Map(entries, _) => entries.iter().find_map(|e| infinite(&e.value)),
+        _ => None,
     }
-    let digits: String = format!("{int}{frac}");
-    let point = int.len() as i64 + exponent;
-    let leading = digits.len() - digits.trim_start_matches('0').len();
-    let digits = digits.trim_start_matches('0');
-    let point = point - leading as i64;
-    if digits.is_empty() {
-        return Some("0".into());
-    }
-    let len = digits.len() as i64;
-    let text = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if point >= len {
-        format!("{digits}{}", "0".repeat((point - len) as usize))
-    } else {
-        let (a, b) = digits.split_at(point as usize);
-        format!("{a}.{b}")
-    };
-    let text = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    };
-    Some(if negative && text != "0" {
-        format!("-{text}")
-    } else {
-        text
-    })
 }
 
 #[cfg(test)]

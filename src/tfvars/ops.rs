@@ -1,7 +1,12 @@
-//! Operators over literal values, folded as Terraform evaluates them in a `.tfvars` file
-//! (`24 * 60` is accepted there and means 1440).
+//! Operators over values, as HCL applies them in a `.tfvars` file: operands are converted to the
+//! operator's type first (`"2" * 3` is 6, `"true" && true` is true), arithmetic is cty's 512-bit
+//! arithmetic, and `==` compares values and types.
 
-use crate::tfvars::{number_text, Node, Value};
+use std::rc::Rc;
+
+use crate::tfvars::num::Num;
+use crate::tfvars::types::{convert, Type};
+use crate::tfvars::{Node, Value};
 
 /// Binary operators from the loosest to the tightest binding, as in HCL.
 pub const LEVELS: [&[&str]; 6] = [
@@ -13,138 +18,116 @@ pub const LEVELS: [&[&str]; 6] = [
     &["*", "/", "%"],
 ];
 
-/// Applies a binary operator to two literal values.
-pub fn apply(op: &str, a: &Value, b: &Value) -> Result<Value, String> {
+/// An operand: its value, or the error that evaluating it gave.
+pub type Operand = Result<Node, (usize, String)>;
+
+/// Applies a binary operator. Errors carry the offset they belong to (`at` for the operation).
+pub fn apply(op: &str, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
     match op {
-        "||" | "&&" => logic(op, a, b),
-        "==" => Ok(Value::Bool(same(a, b))),
-        "!=" => Ok(Value::Bool(!same(a, b))),
-        "+" | "-" | "*" | "/" => exact(op, a, b).map_or_else(|| arithmetic(op, number(a, op)?, number(b, op)?), Ok),
-        _ => arithmetic(op, number(a, op)?, number(b, op)?),
-    }
-}
-
-/// A decimal number held exactly: `mantissa × 10^-scale`.
-#[derive(Debug, Clone, Copy)]
-struct Decimal {
-    mantissa: i128,
-    scale: u32,
-}
-
-/// The largest scale kept exactly; beyond it the result falls back to 64-bit floats.
-const MAX_SCALE: u32 = 30;
-
-impl Decimal {
-    fn parse(value: &Value) -> Option<Decimal> {
-        let Value::Number(n) = value else { return None };
-        let text = crate::tfvars::canonical_decimal(n)?;
-        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        let scale = u32::try_from(frac.len()).ok().filter(|s| *s <= MAX_SCALE)?;
-        Some(Decimal {
-            mantissa: format!("{int}{frac}").parse().ok()?,
-            scale,
-        })
-    }
-
-    fn rescale(self, scale: u32) -> Option<i128> {
-        self.mantissa
-            .checked_mul(10i128.checked_pow(scale.checked_sub(self.scale)?)?)
-    }
-
-    fn text(self) -> String {
-        let sign = if self.mantissa < 0 { "-" } else { "" };
-        let digits = self.mantissa.unsigned_abs().to_string();
-        let scale = self.scale as usize;
-        let padded = format!("{digits:0>width$}", width = scale + 1);
-        let (int, frac) = padded.split_at(padded.len() - scale);
-        crate::tfvars::canonical_decimal(&format!("{sign}{int}.{frac}0")).unwrap_or_default()
-    }
-}
-
-/// `+ - * /` on decimals whose result is exact, as Terraform's 512-bit arithmetic prints it
-/// (`0.1 + 0.2` is `0.3`, `24 * 60` is `1440`); `None` when the result is not a short decimal.
-fn exact(op: &str, a: &Value, b: &Value) -> Option<Value> {
-    let (x, y) = (Decimal::parse(a)?, Decimal::parse(b)?);
-    let result = match op {
-        "+" | "-" => {
-            let scale = x.scale.max(y.scale);
-            let (p, q) = (x.rescale(scale)?, y.rescale(scale)?);
-            let mantissa = if op == "+" {
-                p.checked_add(q)?
-            } else {
-                p.checked_sub(q)?
+        "||" | "&&" => logic(op == "||", at, left, right),
+        "==" | "!=" => Ok(Value::Bool(same(&left?.value, &right?.value) == (op == "=="))),
+        _ => {
+            let (x, y) = (operand(left, &Type::Number, at, "left")?, operand(right, &Type::Number, at, "right")?);
+            let (Value::Number(x), Value::Number(y)) = (x, y) else {
+                return Err((at, "Unsuitable value for operand: a number is required, not null".into()));
             };
-            Decimal { mantissa, scale }
+            arithmetic(op, &x, &y).map_err(|m| (at, m))
         }
-        "*" => Decimal {
-            mantissa: x.mantissa.checked_mul(y.mantissa)?,
-            scale: x.scale + y.scale,
-        },
-        _ => divide(x, y)?,
-    };
-    (result.scale <= MAX_SCALE).then(|| Value::Number(result.text().into()))
+    }
 }
 
-/// `x / y` when the quotient is a terminating decimal of at most `MAX_SCALE` places.
-fn divide(x: Decimal, y: Decimal) -> Option<Decimal> {
-    if y.mantissa == 0 {
-        return None;
+/// An operand converted to `ty`; a null is refused, as cty's operator functions refuse it.
+fn operand(value: Operand, ty: &Type, at: usize, side: &str) -> Result<Value, (usize, String)> {
+    let node = value?;
+    let offset = node.span.start();
+    if matches!(node.value, Value::Null | Value::TypedNull(_)) {
+        return Err((at, format!("the {side} operand is null; an operator needs a value")));
     }
-    let scale = x.scale.max(y.scale);
-    let (mut p, q) = (x.rescale(scale)?, y.rescale(scale)?);
-    for places in 0..=MAX_SCALE {
-        if p % q == 0 {
-            return Some(Decimal {
-                mantissa: p / q,
-                scale: places,
-            });
+    convert(node, ty)
+        .map(|n| n.value)
+        .map_err(|m| (offset, format!("Unsuitable value for {side} operand: {m}")))
+}
+
+/// `||` and `&&`: one side that decides the result wins even when the other side is an error.
+fn logic(or: bool, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
+    let to_bool = |side: Operand, name: &str| -> Result<Option<bool>, (usize, String)> {
+        match side {
+            Err(_) => Ok(None),
+            Ok(node) if matches!(node.value, Value::Null | Value::TypedNull(_)) => Ok(None),
+            Ok(node) => match operand(Ok(node), &Type::Bool, at, name)? {
+                Value::Bool(b) => Ok(Some(b)),
+                _ => Ok(None),
+            },
         }
-        p = p.checked_mul(10)?;
-    }
-    None
-}
-
-fn logic(op: &str, a: &Value, b: &Value) -> Result<Value, String> {
-    match (a, b) {
-        (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if op == "&&" { *x && *y } else { *x || *y })),
-        _ => Err(format!("`{op}` needs two bools")),
-    }
-}
-
-fn same(a: &Value, b: &Value) -> bool {
-    let node = |v: &Value| Node::new(v.clone(), crate::tfvars::Span::new(0, 0), crate::tfvars::Form::Other).to_json();
-    node(a) == node(b)
-}
-
-fn number(v: &Value, op: &str) -> Result<f64, String> {
-    let text = match v {
-        Value::Number(n) => &**n,
-        Value::String(s) => &**s,
-        _ => return Err(format!("`{op}` needs numbers")),
     };
-    text.trim()
-        .parse::<f64>()
-        .map_err(|_| format!("`{op}` needs numbers, not `{text}`"))
+    let (l_err, r_err) = (left.as_ref().err().cloned(), right.as_ref().err().cloned());
+    let (l, r) = (to_bool(left, "left")?, to_bool(right, "right")?);
+    if l == Some(or) || r == Some(or) {
+        return Ok(Value::Bool(or));
+    }
+    if let Some(e) = l_err.or(r_err) {
+        return Err(e);
+    }
+    match (l, r) {
+        (Some(x), Some(y)) => Ok(Value::Bool(if or { x || y } else { x && y })),
+        _ => Err((at, format!("`{}` needs two bools, not null", if or { "||" } else { "&&" }))),
+    }
 }
 
-fn arithmetic(op: &str, x: f64, y: f64) -> Result<Value, String> {
-    let n = |f: f64| Ok(Value::Number(format_number(f).into()));
+/// `-x`: the operand converted to a number.
+pub fn negate(node: Node, at: usize) -> Result<Value, (usize, String)> {
+    match operand(Ok(node), &Type::Number, at, "unary")? {
+        Value::Number(n) => Ok(Value::Number(Rc::new(n.neg()))),
+        _ => Err((at, "`-` needs a number".into())),
+    }
+}
+
+/// `!x`: the operand converted to a bool.
+pub fn not(node: Node, at: usize) -> Result<Value, (usize, String)> {
+    match operand(Ok(node), &Type::Bool, at, "unary")? {
+        Value::Bool(b) => Ok(Value::Bool(!b)),
+        _ => Err((at, "`!` needs a bool".into())),
+    }
+}
+
+fn arithmetic(op: &str, x: &Num, y: &Num) -> Result<Value, String> {
+    let n = |r: Result<Num, String>| r.map(|n| Value::Number(Rc::new(n)));
     match op {
-        "+" => n(x + y),
-        "-" => n(x - y),
-        "*" => n(x * y),
-        "/" if y == 0.0 => Err("division by zero".into()),
-        "/" => n(x / y),
-        "%" if y == 0.0 => Err("modulo by zero".into()),
-        "%" => n(x % y),
-        ">" => Ok(Value::Bool(x > y)),
-        ">=" => Ok(Value::Bool(x >= y)),
-        "<" => Ok(Value::Bool(x < y)),
-        "<=" => Ok(Value::Bool(x <= y)),
+        "+" => n(x.add(y)),
+        "-" => n(x.sub(y)),
+        "*" => n(x.mul(y)),
+        "/" => n(x.div(y)),
+        "%" => n(x.rem(y)),
+        ">" => Ok(Value::Bool(x.cmp(y).is_gt())),
+        ">=" => Ok(Value::Bool(x.cmp(y).is_ge())),
+        "<" => Ok(Value::Bool(x.cmp(y).is_lt())),
+        "<=" => Ok(Value::Bool(x.cmp(y).is_le())),
         _ => Err(format!("unknown operator `{op}`")),
     }
 }
 
-fn format_number(f: f64) -> String {
-    number_text(&format!("{f:?}"))
+/// cty's equality: the same type and the same value (numbers by their printed text).
+pub fn same(a: &Value, b: &Value) -> bool {
+    use crate::tfvars::types::type_of;
+    let null = |v: &Value| matches!(v, Value::Null | Value::TypedNull(_));
+    if null(a) || null(b) {
+        return null(a) && null(b);
+    }
+    if type_of(a) != type_of(b) {
+        return false;
+    }
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x.same(y),
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Tuple(x) | Value::List(x, _), Value::Tuple(y) | Value::List(y, _)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(&p.value, &q.value))
+        }
+        (Value::Object(x) | Value::Map(x, _), Value::Object(y) | Value::Map(y, _)) => {
+            let last = |e: &[crate::tfvars::Entry], k: &str| e.iter().rev().find(|e| &*e.key == k).map(|e| e.value.value.clone());
+            x.iter().all(|e| last(y, &e.key).is_some_and(|v| last(x, &e.key).is_some_and(|w| same(&w, &v))))
+                && y.iter().all(|e| last(x, &e.key).is_some())
+        }
+        _ => false,
+    }
 }

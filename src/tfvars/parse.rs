@@ -1,8 +1,12 @@
-//! A linear-time parser for the literal subset of HCL that Terraform accepts in a `.tfvars` file.
+//! A linear-time parser for the expressions Terraform accepts in a `.tfvars` file, building the
+//! syntax tree that `eval` folds into values.
 //!
 //! hcl-edit 0.10 rejects duplicate keys inside an object (Terraform keeps the last one) and checks
 //! each new object key against a linearly searched map (quadratic on large maps), so the reader is
-//! our own: it keeps every value's byte span for splicing and never rewrites the source.
+//! our own: it keeps every literal's byte span for splicing and never rewrites the source.
+//!
+//! Nesting is limited to `MAX_DEPTH` and deep recursion runs on a growing stack, so no input can
+//! overflow the stack; operator chains (`- - - 1`, `1 + 1 + …`) are read in loops.
 //!
 //! String slicing here is on offsets that are char boundaries by construction: they come from the
 //! parser's positions after ASCII delimiters, from `char_indices`, or from `find` of ASCII text.
@@ -12,11 +16,21 @@
 mod operators;
 mod strings;
 
-use crate::tfvars::{Attribute, Entry, Form, Node, Span, Value};
+use crate::tfvars::expr::{Expr, Key};
+use crate::tfvars::{Form, Node, Span, Str, Value};
 
-/// How deep tuples and objects may nest before the reader gives up (Terraform's own parser has a
-/// similar bound; without one a hostile file could exhaust the stack).
-pub const MAX_DEPTH: usize = 128;
+/// How deep brackets, parentheses, conditionals and templates may nest. Terraform itself has no
+/// fixed bound; this one is far beyond any real file and keeps memory bounded.
+pub const MAX_DEPTH: usize = 10_000;
+
+/// Below this much free stack, recursion continues on a new heap-allocated stack segment.
+const RED_ZONE: usize = 256 << 10;
+const STACK_SEGMENT: usize = 4 << 20;
+
+/// Runs `f` with enough stack for one more level of recursion.
+pub(crate) fn grow<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, f)
+}
 
 /// A parse failure at a byte offset of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,24 +39,34 @@ pub struct ParseError {
     pub message: String,
 }
 
-type Result<T> = std::result::Result<T, ParseError>;
+pub(crate) type Result<T> = std::result::Result<T, ParseError>;
+
+/// One `name = expr` attribute before evaluation.
+pub struct RawAttribute {
+    pub name: Str,
+    pub name_span: Span,
+    pub expr: Expr,
+}
 
 /// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes.
-pub fn parse(src: &str, start: usize) -> Result<Vec<Attribute>> {
-    let mut parser = Parser {
-        src,
-        bytes: src.as_bytes(),
-        pos: start,
-        depth: 0,
-    };
+pub fn parse(src: &str, start: usize) -> Result<Vec<RawAttribute>> {
+    let mut parser = Parser::new(src, start);
     parser.body()
 }
 
-struct Parser<'a> {
+pub(crate) struct Parser<'a> {
     src: &'a str,
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Whether newlines are plain whitespace here (inside `(`, `[`, `${`), as in HCL.
+    newlines: bool,
+    /// Added to every offset: a heredoc's template is parsed from its own text.
+    base: usize,
+    /// Whether the directive that ended the last template block closed with `~}`.
+    last_strip: bool,
+    /// Where the quoted string being read starts, for "unterminated" errors.
+    quote_start: usize,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -54,11 +78,28 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 impl<'a> Parser<'a> {
+    fn new(src: &'a str, start: usize) -> Self {
+        Parser {
+            src,
+            bytes: src.as_bytes(),
+            pos: start,
+            depth: 0,
+            newlines: false,
+            base: 0,
+            last_strip: false,
+            quote_start: start,
+        }
+    }
+
     fn error<T>(&self, offset: usize, message: impl Into<String>) -> Result<T> {
         Err(ParseError {
-            offset,
+            offset: offset + self.base,
             message: message.into(),
         })
+    }
+
+    fn span(&self, start: usize) -> Span {
+        Span::new(start + self.base, self.pos + self.base)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -83,7 +124,15 @@ impl<'a> Parser<'a> {
         self.peek() == Some(b'\n') || (self.peek() == Some(b'\r') && self.peek_at(1) == Some(b'\n'))
     }
 
-    fn body(&mut self) -> Result<Vec<Attribute>> {
+    /// Runs `f` with newlines as whitespace (`inside` true) or as separators.
+    fn with_newlines<T>(&mut self, inside: bool, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.newlines, inside);
+        let out = f(self);
+        self.newlines = saved;
+        out
+    }
+
+    fn body(&mut self) -> Result<Vec<RawAttribute>> {
         let mut attributes = Vec::new();
         loop {
             self.skip_space(true)?;
@@ -94,16 +143,16 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn attribute(&mut self) -> Result<Attribute> {
+    fn attribute(&mut self) -> Result<RawAttribute> {
         let name_start = self.pos;
         let name = match self.ident() {
             Some(name) => name,
             None => return self.unexpected("an attribute name"),
         };
-        let name_span = Span::new(name_start, self.pos);
+        let name_span = self.span(name_start);
         self.skip_space(false)?;
         match self.peek() {
-            Some(b'=') => self.pos += 1,
+            Some(b'=') if self.peek_at(1) != Some(b'=') => self.pos += 1,
             Some(b'{') | Some(b'"') => {
                 return self.error(
                     name_start,
@@ -113,15 +162,15 @@ impl<'a> Parser<'a> {
             _ => return self.unexpected("`=` after the attribute name"),
         }
         self.skip_space(false)?;
-        let value = self.expression()?;
+        let expr = self.expression()?;
         self.skip_space(false)?;
         if self.pos < self.bytes.len() && !self.at_newline() {
             return self.unexpected_after_value();
         }
-        Ok(Attribute {
+        Ok(RawAttribute {
             name: name.into(),
             name_span,
-            value,
+            expr,
         })
     }
 
@@ -136,12 +185,13 @@ impl<'a> Parser<'a> {
         let found = self.peek_char().map(describe).unwrap_or_default();
         self.error(
             self.pos,
-            format!("unexpected {found} after a value: a .tfvars value must be a literal (string, number, bool, null, list or map) followed by a newline"),
+            format!("unexpected {found} after a value: each `name = value` must end with a newline"),
         )
     }
 
-    /// Skips blanks and comments; with `newlines`, line breaks too.
+    /// Skips blanks and comments; line breaks too with `newlines` or inside brackets.
     fn skip_space(&mut self, newlines: bool) -> Result<()> {
+        let newlines = newlines || self.newlines;
         while let Some(b) = self.peek() {
             match b {
                 b' ' | b'\t' => self.pos += 1,
@@ -193,17 +243,18 @@ impl<'a> Parser<'a> {
         Some(&rest[..len])
     }
 
-    fn expression(&mut self) -> Result<Node> {
+    /// Any expression, one nesting level deeper.
+    pub(crate) fn expression(&mut self) -> Result<Expr> {
         if self.depth >= MAX_DEPTH {
-            return self.error(self.pos, format!("values nest deeper than {MAX_DEPTH} levels"));
+            return self.error(self.pos, format!("values nest deeper than {MAX_DEPTH} levels; pins reads at most {MAX_DEPTH} (Terraform accepts deeper ones)"));
         }
         self.depth += 1;
-        let node = self.conditional();
+        let expr = grow(|| self.conditional());
         self.depth -= 1;
-        node
+        expr
     }
 
-    fn primary(&mut self) -> Result<Node> {
+    fn primary(&mut self) -> Result<Expr> {
         let start = self.pos;
         match self.peek() {
             Some(b'"') => self.quoted(),
@@ -211,52 +262,76 @@ impl<'a> Parser<'a> {
             Some(b'[') => self.tuple(),
             Some(b'{') => self.object(),
             Some(b'(') => self.parenthesized(),
-            Some(b'-') | Some(b'0'..=b'9') => self.number(),
+            Some(b'0'..=b'9') => self.number(),
             _ => match self.ident() {
-                Some("true") => Ok(Node::new(Value::Bool(true), Span::new(start, self.pos), Form::Other)),
-                Some("false") => Ok(Node::new(Value::Bool(false), Span::new(start, self.pos), Form::Other)),
-                Some("null") => Ok(Node::new(Value::Null, Span::new(start, self.pos), Form::Other)),
+                Some("true") => Ok(self.literal(Value::Bool(true), start)),
+                Some("false") => Ok(self.literal(Value::Bool(false), start)),
+                Some("null") => Ok(self.literal(Value::Null, start)),
                 Some(name) => self.reference(start, name),
                 None => self.unexpected("a value"),
             },
         }
     }
 
-    fn reference<T>(&self, start: usize, name: &str) -> Result<T> {
+    fn literal(&self, value: Value, start: usize) -> Expr {
+        Expr::Literal(Node::new(value, self.span(start), Form::Other))
+    }
+
+    fn reference(&mut self, start: usize, name: &str) -> Result<Expr> {
+        let save = self.pos;
+        self.skip_space(false)?;
         if self.peek() == Some(b'(') {
-            return self.error(
-                start,
-                format!("functions may not be called in a .tfvars file (`{name}(…)`); use a literal value"),
-            );
+            self.skip_call()?;
+            return Ok(Expr::Call(name.into(), self.span(start)));
         }
-        self.error(start, format!("variables and references are not allowed in a .tfvars file (`{name}`); use a literal value, or quote it if it is a string"))
+        if self.starts_with("::") {
+            self.pos += 2;
+            let _ = self.ident();
+            return self.reference(start, name);
+        }
+        self.pos = save;
+        Ok(Expr::Variable(name.into(), self.span(start)))
     }
 
-    fn parenthesized(&mut self) -> Result<Node> {
-        self.pos += 1;
-        self.skip_space(true)?;
-        let node = self.expression()?;
-        self.skip_space(true)?;
-        if self.peek() != Some(b')') {
-            return self.unexpected_after_value();
-        }
-        self.pos += 1;
-        Ok(node)
-    }
-
-    fn number(&mut self) -> Result<Node> {
+    /// Skips a call's balanced argument list: Terraform refuses the call whatever its arguments.
+    fn skip_call(&mut self) -> Result<()> {
         let start = self.pos;
-        let mut text = String::new();
-        if self.peek() == Some(b'-') {
-            text.push('-');
-            self.pos += 1;
-            self.skip_space(false)?;
-        }
-        let digits = self.pos;
+        self.pos += 1;
+        self.with_newlines(true, |p| loop {
+            p.skip_space(true)?;
+            match p.peek() {
+                Some(b')') => {
+                    p.pos += 1;
+                    return Ok(());
+                }
+                Some(b',') => p.pos += 1,
+                Some(b'.') if p.starts_with("...") => p.pos += 3,
+                None => return p.error(start, "unclosed `(`: the call has no closing `)`"),
+                _ => {
+                    p.expression()?;
+                }
+            }
+        })
+    }
+
+    fn parenthesized(&mut self) -> Result<Expr> {
+        let start = self.pos;
+        self.pos += 1;
+        self.with_newlines(true, |p| {
+            p.skip_space(true)?;
+            let inner = p.expression()?;
+            p.skip_space(true)?;
+            if p.peek() != Some(b')') {
+                return p.unexpected("`)`");
+            }
+            p.pos += 1;
+            Ok(Expr::Paren(Box::new(inner), p.span(start)))
+        })
+    }
+
+    fn number(&mut self) -> Result<Expr> {
+        let start = self.pos;
         self.skip_digits();
-        if self.pos == digits {
-            return self.unexpected("a number after `-`");
-        }
         if self.peek() == Some(b'.') && self.peek_at(1).is_some_and(|b| b.is_ascii_digit()) {
             self.pos += 1;
             self.skip_digits();
@@ -264,12 +339,11 @@ impl<'a> Parser<'a> {
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.exponent()?;
         }
-        text.push_str(&self.src[digits..self.pos]);
-        Ok(Node::new(
-            Value::Number(text.into()),
-            Span::new(start, self.pos),
-            Form::Other,
-        ))
+        let text = &self.src[start..self.pos];
+        match crate::tfvars::num::Num::parse(text) {
+            Some(n) => Ok(self.literal(Value::Number(std::rc::Rc::new(n)), start)),
+            None => self.error(start, format!("`{text}` is not a number pins can read")),
+        }
     }
 
     fn exponent(&mut self) -> Result<()> {
@@ -291,117 +365,96 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn tuple(&mut self) -> Result<Node> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut items = Vec::new();
-        loop {
-            self.skip_space(true)?;
-            if self.peek() == Some(b']') {
-                break;
-            }
-            items.push(self.expression()?);
-            self.skip_space(true)?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => break,
-                None => return self.error(start, "unclosed `[`: the list has no closing `]`"),
-                _ => return self.unexpected("`,` or `]` in a list"),
-            }
-        }
-        self.pos += 1;
-        Ok(Node::new(
-            Value::Tuple(items.into()),
-            Span::new(start, self.pos),
-            Form::Other,
-        ))
+    /// Whether the next word is `for`, which makes a bracket a for-expression.
+    fn at_for(&self) -> bool {
+        self.starts_with("for") && !self.peek_at(3).is_some_and(|b| (b as char).is_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80)
     }
 
-    fn object(&mut self) -> Result<Node> {
+    fn tuple(&mut self) -> Result<Expr> {
         let start = self.pos;
         self.pos += 1;
-        let mut entries = Vec::new();
-        loop {
-            self.skip_space(true)?;
-            match self.peek() {
-                Some(b'}') => break,
-                None => return self.error(start, "unclosed `{`: the map has no closing `}`"),
-                _ => {}
+        self.with_newlines(true, |p| {
+            p.skip_space(true)?;
+            if p.at_for() {
+                return p.for_expression(start, false);
             }
-            entries.push(self.entry()?);
-            self.skip_space(false)?;
-            let comma = self.peek() == Some(b',');
-            if comma {
-                self.pos += 1;
-                self.skip_space(false)?;
+            let mut items = Vec::new();
+            loop {
+                p.skip_space(true)?;
+                if p.peek() == Some(b']') {
+                    break;
+                }
+                items.push(p.expression()?);
+                p.skip_space(true)?;
+                match p.peek() {
+                    Some(b',') => p.pos += 1,
+                    Some(b']') => break,
+                    None => return p.error(start, "unclosed `[`: the list has no closing `]`"),
+                    _ => return p.unexpected("`,` or `]` in a list"),
+                }
             }
-            let newline = self.at_newline();
-            self.skip_space(true)?;
-            match self.peek() {
-                Some(b'}') => break,
-                None => return self.error(start, "unclosed `{`: the map has no closing `}`"),
-                _ if comma || newline => {}
-                _ => return self.unexpected("`,`, a newline or `}` after a map entry"),
-            }
-        }
-        self.pos += 1;
-        Ok(Node::new(
-            Value::Object(entries.into()),
-            Span::new(start, self.pos),
-            Form::Other,
-        ))
+            p.pos += 1;
+            Ok(Expr::Tuple(items, p.span(start)))
+        })
     }
 
-    fn entry(&mut self) -> Result<Entry> {
-        let key_start = self.pos;
-        let (key, quoted) = self.key()?;
-        let key_span = Span::new(key_start, self.pos);
+    fn object(&mut self) -> Result<Expr> {
+        let start = self.pos;
+        self.pos += 1;
+        self.with_newlines(false, |p| {
+            p.skip_space(true)?;
+            if p.at_for() {
+                return p.with_newlines(true, |p| p.for_expression(start, true));
+            }
+            let mut items = Vec::new();
+            loop {
+                p.skip_space(true)?;
+                match p.peek() {
+                    Some(b'}') => break,
+                    None => return p.error(start, "unclosed `{`: the map has no closing `}`"),
+                    _ => {}
+                }
+                items.push(p.entry()?);
+                p.skip_space(false)?;
+                let comma = p.peek() == Some(b',');
+                if comma {
+                    p.pos += 1;
+                    p.skip_space(false)?;
+                }
+                let newline = p.at_newline();
+                p.skip_space(true)?;
+                match p.peek() {
+                    Some(b'}') => break,
+                    None => return p.error(start, "unclosed `{`: the map has no closing `}`"),
+                    _ if comma || newline => {}
+                    _ => return p.unexpected("`,`, a newline or `}` after a map entry"),
+                }
+            }
+            p.pos += 1;
+            Ok(Expr::Object(items, p.span(start)))
+        })
+    }
+
+    fn entry(&mut self) -> Result<(Key, Expr)> {
+        let key = self.key()?;
         self.skip_space(false)?;
         match self.peek() {
-            Some(b'=') | Some(b':') => self.pos += 1,
+            Some(b'=') if self.peek_at(1) != Some(b'=') => self.pos += 1,
+            Some(b':') => self.pos += 1,
             _ => return self.unexpected("`=` or `:` after a map key"),
         }
         self.skip_space(false)?;
         let value = self.expression()?;
-        Ok(Entry {
-            key: crate::tfvars::nfc(key),
-            key_span,
-            quoted,
-            value,
+        Ok((key, value))
+    }
+
+    /// A key: a bare name is a string, anything else an expression that must give a string
+    /// (HCL reads `a.b`, `null` or `f(x)` as expressions too, which Terraform then refuses).
+    fn key(&mut self) -> Result<Key> {
+        Ok(match self.expression()? {
+            Expr::Variable(name, span) => Key::Name(name, span),
+            other => Key::Expr(other),
         })
-    }
-
-    fn key(&mut self) -> Result<(String, bool)> {
-        match self.peek() {
-            Some(b'"') => match self.quoted()?.value {
-                Value::String(s) => Ok((s.to_string(), true)),
-                _ => self.unexpected("a map key"),
-            },
-            Some(b'(') => {
-                let node = self.parenthesized()?;
-                key_text(&node.value).map(|k| (k, false)).ok_or(ParseError {
-                    offset: node.span.start(),
-                    message: "a map key must be a string, number or bool".into(),
-                })
-            }
-            Some(b'-') | Some(b'0'..=b'9') => match self.number()?.value {
-                Value::Number(n) => Ok((crate::tfvars::number_text(&n), false)),
-                _ => self.unexpected("a map key"),
-            },
-            _ => match self.ident() {
-                Some(name) => Ok((name.to_string(), false)),
-                None => self.unexpected("a map key"),
-            },
-        }
-    }
-}
-
-fn key_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.to_string()),
-        Value::Number(n) => Some(crate::tfvars::number_text(n)),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

@@ -1,62 +1,217 @@
-//! String literals of the tfvars reader: quoted strings with their escapes, template marks, and
-//! heredocs with `<<-` indentation removed as HCL does.
+//! String literals and templates: quoted strings with their escapes, heredocs with `<<-`
+//! indentation removed as HCL does, and the template language inside both (`${…}`,
+//! `%{ if }`/`%{ for }` directives, `~` whitespace stripping, `$${` and `%%{` escapes).
 //!
 //! String slicing here is on offsets that are char boundaries by construction (positions after
 //! ASCII delimiters, `char_indices`, `find` of ASCII text); the fuzzer checks it.
 #![allow(clippy::string_slice)]
 
-use super::{ParseError, Parser, Result};
-use crate::tfvars::{Form, Node, Span, Value};
+use super::{Parser, Result};
+use crate::tfvars::expr::{Expr, Part};
+use crate::tfvars::{Form, Node, Value};
+
+/// How a run of template parts ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Text,
+    Else,
+    EndIf,
+    EndFor,
+}
 
 impl<'a> Parser<'a> {
-    pub(super) fn quoted(&mut self) -> Result<Node> {
+    pub(super) fn quoted(&mut self) -> Result<Expr> {
         let start = self.pos;
         self.pos += 1;
-        let mut out = String::new();
-        loop {
+        let outer = std::mem::replace(&mut self.quote_start, start);
+        let parts = self.parts(true);
+        self.quote_start = outer;
+        let (parts, end) = parts?;
+        if end != End::Text {
+            return self.error(start, format!("unexpected `%{{ {} }}` in a string", end_word(end)));
+        }
+        self.pos += 1;
+        Ok(self.template_or_literal(parts, start, Form::Quoted))
+    }
+
+    fn template_or_literal(&self, parts: Vec<Part>, start: usize, form: Form) -> Expr {
+        match parts.as_slice() {
+            [] => self.string_literal(String::new(), start, form),
+            [Part::Literal(s)] => self.string_literal(s.clone(), start, form),
+            _ => Expr::Template(parts, self.span(start)),
+        }
+    }
+
+    fn string_literal(&self, text: String, start: usize, form: Form) -> Expr {
+        let form = if self.base == 0 { form } else { Form::Other };
+        Expr::Literal(Node::new(Value::String(crate::tfvars::nfc(text)), self.span(start), form))
+    }
+
+    /// Template parts up to the closing quote (`quoted`) or the end of the text, or a directive
+    /// that ends a block (`else`, `endif`, `endfor`).
+    fn parts(&mut self, quoted: bool) -> Result<(Vec<Part>, End)> {
+        let mut parts: Vec<Part> = Vec::new();
+        let mut text = String::new();
+        let mut strip_next = false;
+        let end = loop {
             let run = self
                 .bytes
                 .get(self.pos..)
                 .unwrap_or_default()
                 .iter()
-                .position(|&b| matches!(b, b'"' | b'\\' | b'$' | b'%' | b'\n' | b'\r'))
+                .position(|&b| matches!(b, b'$' | b'%') || (quoted && matches!(b, b'"' | b'\\' | b'\n' | b'\r')))
                 .map_or(self.bytes.len(), |i| self.pos + i);
-            out.push_str(&self.src[self.pos..run]);
+            text.push_str(&self.src[self.pos..run]);
             self.pos = run;
             match self.peek() {
-                Some(b'"') => break,
-                Some(b'\\') => self.escape(&mut out)?,
-                Some(b'$') | Some(b'%') => self.template_mark(&mut out)?,
-                _ => {
-                    return self.error(
-                        start,
-                        "unterminated string: a quoted string must end on the line it starts",
-                    )
+                None if quoted => return self.unterminated(),
+                None => break End::Text,
+                Some(b'"') => break End::Text,
+                Some(b'\\') => self.escape(&mut text)?,
+                Some(b'\n' | b'\r') => return self.unterminated(),
+                Some(mark) => {
+                    if self.peek_at(1) == Some(mark) && self.peek_at(2) == Some(b'{') {
+                        text.push(mark as char);
+                        text.push('{');
+                        self.pos += 3;
+                        continue;
+                    }
+                    if self.peek_at(1) != Some(b'{') {
+                        text.push(mark as char);
+                        self.pos += 1;
+                        continue;
+                    }
+                    self.pos += 2;
+                    let strip_before = self.strip_mark();
+                    push_text(&mut parts, std::mem::take(&mut text), strip_next, strip_before);
+                    let (part, stop, strip_after) = if mark == b'$' {
+                        self.interpolation()?
+                    } else {
+                        self.directive(quoted)?
+                    };
+                    strip_next = strip_after;
+                    if let Some(stop) = stop {
+                        self.last_strip = strip_after;
+                        strip_next = false;
+                        break stop;
+                    }
+                    parts.extend(part);
                 }
             }
-        }
-        self.pos += 1;
-        Ok(Node::new(
-            Value::String(crate::tfvars::nfc(out)),
-            Span::new(start, self.pos),
-            Form::Quoted,
-        ))
+        };
+        push_text(&mut parts, text, strip_next, false);
+        Ok((parts, end))
     }
 
-    /// `$${` and `%%{` are escapes; `${` and `%{` start a template, which a literal value cannot use.
-    fn template_mark(&mut self, out: &mut String) -> Result<()> {
-        let mark = self.peek().unwrap_or(b'$') as char;
-        if self.peek_at(1) == Some(mark as u8) && self.peek_at(2) == Some(b'{') {
-            out.push(mark);
-            out.push('{');
-            self.pos += 3;
-        } else if self.peek_at(1) == Some(b'{') {
-            return self.error(self.pos, format!("template sequences (`{mark}{{…}}`) are not supported in a .tfvars value; write the literal text (or escape it as `{mark}{mark}{{`)"));
-        } else {
-            out.push(mark);
+    fn unterminated<T>(&self) -> Result<T> {
+        self.error(
+            self.quote_start,
+            "unterminated string: a quoted string must end on the line it starts",
+        )
+    }
+
+    /// A `~` right after `${` or `%{`.
+    fn strip_mark(&mut self) -> bool {
+        let strip = self.peek() == Some(b'~');
+        if strip {
             self.pos += 1;
         }
-        Ok(())
+        strip
+    }
+
+    /// `[~]}` closing an interpolation or directive; whether it strips what follows.
+    fn close_template(&mut self) -> Result<bool> {
+        self.skip_space(true)?;
+        let strip = self.strip_mark();
+        if self.peek() != Some(b'}') {
+            return self.unexpected("`}` closing the template sequence");
+        }
+        self.pos += 1;
+        Ok(strip)
+    }
+
+    fn interpolation(&mut self) -> Result<(Option<Part>, Option<End>, bool)> {
+        let expr = self.with_newlines(true, |p| {
+            p.skip_space(true)?;
+            p.expression()
+        })?;
+        let strip = self.with_newlines(true, |p| p.close_template())?;
+        Ok((Some(Part::Interpolation(expr)), None, strip))
+    }
+
+    fn directive(&mut self, quoted: bool) -> Result<(Option<Part>, Option<End>, bool)> {
+        let at = self.pos;
+        self.with_newlines(true, |p| p.skip_space(true))?;
+        for (word, end) in [("else", End::Else), ("endif", End::EndIf), ("endfor", End::EndFor)] {
+            if self.at_word(word) {
+                self.pos += word.len();
+                let strip = self.with_newlines(true, |p| p.close_template())?;
+                return Ok((None, Some(end), strip));
+            }
+        }
+        if self.at_word("if") {
+            self.pos += 2;
+            return self.if_directive(quoted);
+        }
+        if self.at_word("for") {
+            self.pos += 3;
+            return self.for_directive(quoted, at);
+        }
+        self.unexpected("`if`, `for`, `else`, `endif` or `endfor` after `%{`")
+    }
+
+    fn if_directive(&mut self, quoted: bool) -> Result<(Option<Part>, Option<End>, bool)> {
+        let cond = self.with_newlines(true, |p| {
+            p.skip_space(true)?;
+            p.expression()
+        })?;
+        let strip = self.with_newlines(true, |p| p.close_template())?;
+        let (mut yes, end) = self.nested(quoted)?;
+        strip_front(&mut yes, strip);
+        let (no, end) = match end {
+            End::Else => {
+                let strip = self.last_strip;
+                let (mut no, end) = self.nested(quoted)?;
+                strip_front(&mut no, strip);
+                (no, end)
+            }
+            other => (Vec::new(), other),
+        };
+        if end != End::EndIf {
+            return self.error(self.pos, "an `%{ if }` needs a matching `%{ endif }`");
+        }
+        Ok((Some(Part::If(cond, yes, no)), None, self.last_strip))
+    }
+
+    fn for_directive(&mut self, quoted: bool, at: usize) -> Result<(Option<Part>, Option<End>, bool)> {
+        let (key, value, coll) = self.with_newlines(true, |p| {
+            p.skip_space(true)?;
+            let (k, v) = p.for_vars()?;
+            p.keyword("in")?;
+            Ok((k, v, p.expression()?))
+        })?;
+        let strip = self.with_newlines(true, |p| p.close_template())?;
+        let (mut body, end) = self.nested(quoted)?;
+        strip_front(&mut body, strip);
+        if end != End::EndFor {
+            return self.error(at, "a `%{ for }` needs a matching `%{ endfor }`");
+        }
+        Ok((Some(Part::For(key, value, coll, body, at + self.base)), None, self.last_strip))
+    }
+
+    /// The parts of a directive's block, one nesting level deeper.
+    fn nested(&mut self, quoted: bool) -> Result<(Vec<Part>, End)> {
+        if self.depth >= super::MAX_DEPTH {
+            return self.error(self.pos, "template directives nest too deeply");
+        }
+        self.depth += 1;
+        let out = super::grow(|| self.parts(quoted));
+        self.depth -= 1;
+        let (parts, end) = out?;
+        if end == End::Text {
+            return self.error(self.pos, "a template directive is not closed");
+        }
+        Ok((parts, end))
     }
 
     fn escape(&mut self, out: &mut String) -> Result<()> {
@@ -101,7 +256,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    pub(super) fn heredoc(&mut self) -> Result<Node> {
+    pub(super) fn heredoc(&mut self) -> Result<Expr> {
         let start = self.pos;
         self.pos += 2;
         let flush = self.peek() == Some(b'-');
@@ -116,6 +271,7 @@ impl<'a> Parser<'a> {
             return self.unexpected("a newline after the heredoc marker");
         }
         self.pos += if self.peek() == Some(b'\r') { 2 } else { 1 };
+        let body = self.pos;
         let mut lines: Vec<&'a str> = Vec::new();
         loop {
             if self.pos >= self.bytes.len() {
@@ -127,27 +283,64 @@ impl<'a> Parser<'a> {
             let line = &self.src[self.pos..end];
             let content = line.trim_end_matches('\n').trim_end_matches('\r');
             if content.trim_start_matches([' ', '\t']) == marker {
-                self.pos += line.len() - (line.len() - content.len());
+                self.pos += content.len();
                 break;
             }
             lines.push(line);
             self.pos = end;
         }
-        let text = heredoc_text(&lines, flush).map_err(|offset| ParseError {
-            offset: offset + start,
-            message: "template sequences (`${…}`, `%{…}`) are not supported in a .tfvars heredoc".into(),
-        })?;
-        Ok(Node::new(
-            Value::String(crate::tfvars::nfc(text)),
-            Span::new(start, self.pos),
-            Form::Heredoc,
-        ))
+        let text = heredoc_text(&lines, flush);
+        let mut sub = Parser::new(&text, 0);
+        sub.base = self.base + body;
+        sub.depth = self.depth;
+        let (parts, end) = sub.parts(false)?;
+        if end != End::Text {
+            return self.error(start, format!("unexpected `%{{ {} }}` in a heredoc", end_word(end)));
+        }
+        let expr = self.template_or_literal(parts, start, Form::Heredoc);
+        Ok(match expr {
+            Expr::Literal(mut node) => {
+                node.form = Form::Heredoc;
+                Expr::Literal(node)
+            }
+            other => other,
+        })
     }
 }
 
-/// The text a heredoc's lines evaluate to, with `<<-` indentation removed as HCL does: blank lines
-/// are skipped when counting and kept as they are.
-fn heredoc_text(lines: &[&str], flush: bool) -> std::result::Result<String, usize> {
+fn end_word(end: End) -> &'static str {
+    match end {
+        End::Else => "else",
+        End::EndIf => "endif",
+        End::EndFor => "endfor",
+        End::Text => "",
+    }
+}
+
+/// Adds a literal part, with whitespace stripped after a `~}` (`front`) or before a `{~` (`back`).
+fn push_text(parts: &mut Vec<Part>, text: String, front: bool, back: bool) {
+    let text = if front { text.trim_start() } else { &text };
+    let text = if back { text.trim_end() } else { text };
+    if !text.is_empty() {
+        parts.push(Part::Literal(text.to_string()));
+    }
+}
+
+fn strip_front(parts: &mut Vec<Part>, strip: bool) {
+    if !strip {
+        return;
+    }
+    if let Some(Part::Literal(text)) = parts.first_mut() {
+        *text = text.trim_start().to_string();
+        if text.is_empty() {
+            parts.remove(0);
+        }
+    }
+}
+
+/// The text of a heredoc's lines, with `<<-` indentation removed as HCL does: blank lines are
+/// skipped when counting and kept as they are.
+fn heredoc_text(lines: &[&str], flush: bool) -> String {
     let blank = |l: &str| l.trim_start().is_empty() && l.ends_with('\n');
     let indent = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
     let strip = if flush {
@@ -157,33 +350,11 @@ fn heredoc_text(lines: &[&str], flush: bool) -> std::result::Result<String, usiz
     };
     let mut out = String::new();
     for line in lines {
-        let line = if blank(line) { line } else { skip_chars(line, strip) };
-        push_template_literal(&mut out, line)?;
+        out.push_str(if blank(line) { line } else { skip_chars(line, strip) });
     }
-    Ok(out)
+    out
 }
 
 fn skip_chars(s: &str, n: usize) -> &str {
     s.char_indices().nth(n).map_or("", |(i, _)| &s[i..])
-}
-
-fn push_template_literal(out: &mut String, text: &str) -> std::result::Result<(), usize> {
-    let mut rest = text;
-    while let Some(i) = rest.find(['$', '%']) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let mark = &tail[..1];
-        if tail[1..].starts_with(mark) && tail[2..].starts_with('{') {
-            out.push_str(mark);
-            out.push('{');
-            rest = &tail[3..];
-        } else if tail[1..].starts_with('{') {
-            return Err(0);
-        } else {
-            out.push_str(mark);
-            rest = &tail[1..];
-        }
-    }
-    out.push_str(rest);
-    Ok(())
 }

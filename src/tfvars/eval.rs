@@ -1,0 +1,381 @@
+//! Evaluates a var-file expression as Terraform does (`attr.Expr.Value(nil)`): constants,
+//! operators, conditionals with type unification, templates, for-expressions and indexing.
+//! Variables and function calls are errors, but only where Terraform evaluates them: the branch a
+//! conditional does not take, or the side of `||`/`&&` that does not decide, may hold one.
+
+use std::rc::Rc;
+
+use crate::tfvars::expr::{Expr, For, Key, Part, Step};
+use crate::tfvars::num::Num;
+use crate::tfvars::ops::{self, Operand};
+use crate::tfvars::parse::grow;
+use crate::tfvars::types::{convert, describe, type_of, unify, Type};
+use crate::tfvars::{Entry, Form, Node, Span, Str, Value};
+
+/// An evaluation error: the byte offset it belongs to and the message.
+pub type Error = (usize, String);
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// The variables a for-expression binds, innermost last.
+#[derive(Default)]
+pub struct Scope {
+    vars: Vec<(Str, Node)>,
+}
+
+/// Evaluates a top-level attribute's expression.
+pub fn evaluate(expr: &Expr) -> Result<Node> {
+    eval(expr, &mut Scope::default())
+}
+
+fn eval(expr: &Expr, scope: &mut Scope) -> Result<Node> {
+    grow(|| eval_here(expr, scope))
+}
+
+fn computed(value: Value, span: Span) -> Node {
+    Node::new(value, span, Form::Other)
+}
+
+fn eval_here(expr: &Expr, scope: &mut Scope) -> Result<Node> {
+    let span = expr.span();
+    match expr {
+        Expr::Literal(node) => Ok(node.clone()),
+        Expr::Paren(inner, _) => eval(inner, scope),
+        Expr::Template(parts, _) => template(parts, span, scope),
+        Expr::Tuple(items, _) => {
+            let items = items.iter().map(|e| eval(e, scope)).collect::<Result<Vec<_>>>()?;
+            Ok(Node::new(Value::Tuple(items.into()), span, Form::Other))
+        }
+        Expr::Object(items, _) => object(items, span, scope),
+        Expr::Unary(prefix, operand) => unary(prefix, operand, scope),
+        Expr::Binary(first, rest) => binary(first, rest, scope),
+        Expr::Conditional(parts, _) => conditional(parts, span, scope),
+        Expr::For(f) => for_expression(f, scope),
+        Expr::Traversal(term, steps, _) => traversal(term, steps, span, scope),
+        Expr::Variable(name, _) => lookup(name, span, scope),
+        Expr::Call(name, _) => Err((span.start(), format!(
+            "functions may not be called in a .tfvars file (`{name}(…)`); use a literal value"
+        ))),
+        Expr::Splat(_) => Err((span.start(), "Terraform accepts splat expressions (`[*]`, `.*`) in a var-file, but pins does not evaluate them; write the value out".into())),
+    }
+}
+
+fn lookup(name: &str, span: Span, scope: &Scope) -> Result<Node> {
+    match scope.vars.iter().rev().find(|(n, _)| &**n == name) {
+        Some((_, node)) => Ok(node.clone()),
+        None => Err((span.start(), format!(
+            "variables and references are not allowed in a .tfvars file (`{name}`); use a literal value, or quote it if it is a string"
+        ))),
+    }
+}
+
+fn object(items: &[(Key, Expr)], span: Span, scope: &mut Scope) -> Result<Node> {
+    let mut entries = Vec::with_capacity(items.len());
+    for (key, value) in items {
+        let (key, key_span, quoted) = match key {
+            Key::Name(name, key_span) => (crate::tfvars::nfc(name.to_string()), *key_span, false),
+            Key::Expr(e) => {
+                let node = eval(e, scope)?;
+                let quoted = matches!(node.form, Form::Quoted);
+                (key_text(node, e.span())?, e.span(), quoted)
+            }
+        };
+        entries.push(Entry {
+            key,
+            key_span,
+            quoted,
+            value: eval(value, scope)?,
+        });
+    }
+    Ok(Node::new(Value::Object(entries.into()), span, Form::Other))
+}
+
+/// A map key's text: a string, or a number or bool converted to one.
+fn key_text(node: Node, span: Span) -> Result<Str> {
+    match convert(node, &Type::String) {
+        Ok(Node { value: Value::String(s), .. }) => Ok(s),
+        Ok(_) => Err((span.start(), "a map key must not be null".into())),
+        Err(m) => Err((span.start(), format!("a map key must be a string: {m}"))),
+    }
+}
+
+fn unary(prefix: &[(u8, usize)], operand: &Expr, scope: &mut Scope) -> Result<Node> {
+    let mut node = eval(operand, scope)?;
+    for &(op, at) in prefix.iter().rev() {
+        let value = if op == b'-' { ops::negate(node, at)? } else { ops::not(node, at)? };
+        node = computed(value, Span::new(at, operand.span().end()));
+    }
+    Ok(node)
+}
+
+fn binary(first: &Expr, rest: &[(&'static str, usize, Expr)], scope: &mut Scope) -> Result<Node> {
+    let mut left: Operand = eval(first, scope);
+    for (op, at, right) in rest {
+        let right = eval(right, scope);
+        let span = Span::new(first.span().start(), right.as_ref().map_or(*at, |n| n.span.end()));
+        left = ops::apply(op, *at, left, right).map(|v| computed(v, span));
+    }
+    left
+}
+
+fn conditional(parts: &[Expr; 3], span: Span, scope: &mut Scope) -> Result<Node> {
+    let [cond, yes, no] = parts;
+    let (yes_value, no_value) = (eval(yes, scope), eval(no, scope));
+    let cond_node = eval(cond, scope)?;
+    if matches!(cond_node.value, Value::Null | Value::TypedNull(_)) {
+        return Err((cond.span().start(), "the condition is null; it must be true or false".into()));
+    }
+    let choice = match convert(cond_node, &Type::Bool) {
+        Ok(Node { value: Value::Bool(b), .. }) => b,
+        Ok(_) => return Err((cond.span().start(), "the condition must be a bool".into())),
+        Err(m) => return Err((cond.span().start(), format!("the condition must be a bool: {m}"))),
+    };
+    let target = result_type(&yes_value, &no_value, span)?;
+    let chosen = if choice { yes_value? } else { no_value? };
+    let chosen_at = if choice { yes.span() } else { no.span() };
+    let node = match target {
+        Some(t) => convert(chosen, &t).map_err(|m| (chosen_at.start(), format!("Inconsistent conditional result types: {m}")))?,
+        None => chosen,
+    };
+    Ok(Node::new(node.value, span, Form::Other))
+}
+
+/// The type both results convert to, as HCL picks it; `None` when no conversion applies.
+fn result_type(yes: &Result<Node>, no: &Result<Node>, span: Span) -> Result<Option<Type>> {
+    let ty = |r: &Result<Node>| r.as_ref().map_or(Type::Dynamic, |n| type_of(&n.value));
+    let literal_null = |r: &Result<Node>| matches!(r, Ok(Node { value: Value::Null, .. }));
+    let (a, b) = (ty(yes), ty(no));
+    if literal_null(yes) {
+        return Ok(Some(b));
+    }
+    if literal_null(no) {
+        return Ok(Some(a));
+    }
+    if a == Type::Dynamic || b == Type::Dynamic {
+        return Ok(None);
+    }
+    match unify(&[a.clone(), b.clone()]) {
+        Some(t) => Ok(Some(t)),
+        None => Err((span.start(), format!(
+            "Inconsistent conditional result types: the true result is {} and the false result is {}; Terraform refuses a conditional whose results have no common type",
+            describe(&a),
+            describe(&b)
+        ))),
+    }
+}
+
+fn template(parts: &[Part], span: Span, scope: &mut Scope) -> Result<Node> {
+    if let [Part::Interpolation(only)] = parts {
+        let node = eval(only, scope)?;
+        return Ok(Node::new(node.value, span, Form::Other));
+    }
+    let mut out = String::new();
+    render(parts, scope, &mut out)?;
+    Ok(computed(Value::String(crate::tfvars::nfc(out)), span))
+}
+
+fn render(parts: &[Part], scope: &mut Scope, out: &mut String) -> Result<()> {
+    for part in parts {
+        match part {
+            Part::Literal(text) => out.push_str(text),
+            Part::Interpolation(e) => out.push_str(&interpolated(e, scope)?),
+            Part::If(cond, yes, no) => {
+                let node = eval(cond, scope)?;
+                let branch = if condition(node, cond.span())? { yes } else { no };
+                grow(|| render(branch, scope, out))?;
+            }
+            Part::For(key_var, value_var, coll, body, at) => {
+                for (key, value) in elements(eval(coll, scope)?, *at)? {
+                    let bound = bind(scope, key_var, value_var, key, value);
+                    let result = grow(|| render(body, scope, out));
+                    scope.vars.truncate(scope.vars.len() - bound);
+                    result?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn interpolated(e: &Expr, scope: &mut Scope) -> Result<String> {
+    let node = eval(e, scope)?;
+    let at = e.span().start();
+    if matches!(node.value, Value::Null | Value::TypedNull(_)) {
+        return Err((at, "Invalid template interpolation value: the expression result is null. Cannot include a null value in a string template".into()));
+    }
+    match convert(node, &Type::String) {
+        Ok(Node { value: Value::String(s), .. }) => Ok(s.to_string()),
+        Ok(_) => Err((at, "Invalid template interpolation value".into())),
+        Err(m) => Err((at, format!("Invalid template interpolation value: cannot include the given value in a string template: {m}"))),
+    }
+}
+
+/// A condition (`if`, `? :`) converted to a bool.
+fn condition(node: Node, span: Span) -> Result<bool> {
+    if matches!(node.value, Value::Null | Value::TypedNull(_)) {
+        return Err((span.start(), "the condition is null; it must be true or false".into()));
+    }
+    match convert(node, &Type::Bool) {
+        Ok(Node { value: Value::Bool(b), .. }) => Ok(b),
+        Ok(_) => Err((span.start(), "the condition must be a bool".into())),
+        Err(m) => Err((span.start(), format!("the condition must be a bool: {m}"))),
+    }
+}
+
+/// The (key, value) pairs a for-expression iterates: indices of a list, or a map's keys in
+/// lexical order (last duplicate wins).
+fn elements(coll: Node, at: usize) -> Result<Vec<(Node, Node)>> {
+    let span = coll.span;
+    match coll.value {
+        Value::Tuple(items) | Value::List(items, _) => Ok(items
+            .into_vec()
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (computed(Value::Number(Rc::new(Num::int(i as i64))), span), v))
+            .collect()),
+        Value::Object(entries) | Value::Map(entries, _) => {
+            let mut map: std::collections::BTreeMap<Str, Node> = std::collections::BTreeMap::new();
+            for e in entries.into_vec() {
+                map.insert(e.key, e.value);
+            }
+            Ok(map
+                .into_iter()
+                .map(|(k, v)| (computed(Value::String(k), span), v))
+                .collect())
+        }
+        Value::Null | Value::TypedNull(_) => Err((at, "Iteration over null value: a for expression cannot iterate over null".into())),
+        other => Err((at, format!(
+            "Iteration over non-iterable value: a for expression must iterate over a list or a map, not {}",
+            describe(&type_of(&other))
+        ))),
+    }
+}
+
+fn bind(scope: &mut Scope, key_var: &Option<Str>, value_var: &Str, key: Node, value: Node) -> usize {
+    if let Some(k) = key_var {
+        scope.vars.push((k.clone(), key));
+        scope.vars.push((value_var.clone(), value));
+        2
+    } else {
+        scope.vars.push((value_var.clone(), value));
+        1
+    }
+}
+
+fn for_expression(f: &For, scope: &mut Scope) -> Result<Node> {
+    let coll = eval(&f.collection, scope)?;
+    let mut items = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    for (key, value) in elements(coll, f.collection.span().start())? {
+        let bound = bind(scope, &f.key_var, &f.value_var, key, value);
+        let result = for_element(f, scope, &mut items, &mut entries);
+        scope.vars.truncate(scope.vars.len() - bound);
+        result?;
+    }
+    let value = if f.key.is_some() {
+        Value::Object(entries.into())
+    } else {
+        Value::Tuple(items.into())
+    };
+    Ok(computed(value, f.span))
+}
+
+fn for_element(f: &For, scope: &mut Scope, items: &mut Vec<Node>, entries: &mut Vec<Entry>) -> Result<()> {
+    if let Some(cond) = &f.condition {
+        if !condition(eval(cond, scope)?, cond.span())? {
+            return Ok(());
+        }
+    }
+    let Some(key_expr) = &f.key else {
+        items.push(eval(&f.value, scope)?);
+        return Ok(());
+    };
+    let key = key_text(eval(key_expr, scope)?, key_expr.span())?;
+    let value = eval(&f.value, scope)?;
+    let existing = entries.iter_mut().find(|e| e.key == key);
+    match (existing, f.group) {
+        (Some(entry), true) => {
+            if let Value::Tuple(group) = &mut entry.value.value {
+                let mut list = std::mem::take(group).into_vec();
+                list.push(value);
+                *group = list.into();
+            }
+        }
+        (Some(_), false) => {
+            return Err((key_expr.span().start(), format!(
+                "Duplicate object key: two elements produce the key \"{key}\"; add `...` after the value to group them"
+            )))
+        }
+        (None, group) => {
+            let value = if group {
+                computed(Value::Tuple(vec![value].into()), f.span)
+            } else {
+                value
+            };
+            entries.push(Entry {
+                key,
+                key_span: key_expr.span(),
+                quoted: false,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn traversal(term: &Expr, steps: &[Step], span: Span, scope: &mut Scope) -> Result<Node> {
+    let mut node = eval(term, scope)?;
+    for step in steps {
+        node = match step {
+            Step::Index(e, at) => {
+                let key = eval(e, scope)?;
+                index(node, key, *at)?
+            }
+            Step::Attr(name, at) => attribute(node, name, *at)?,
+        };
+    }
+    Ok(Node::new(node.value, span, Form::Other))
+}
+
+fn index(coll: Node, key: Node, at: usize) -> Result<Node> {
+    if matches!(key.value, Value::Null | Value::TypedNull(_)) {
+        return Err((at, "Invalid index: can't use a null value as an indexing key".into()));
+    }
+    match coll.value {
+        Value::Tuple(items) | Value::List(items, _) => {
+            let i = match convert(key, &Type::Number) {
+                Ok(Node { value: Value::Number(n), .. }) => n.as_i64(),
+                _ => return Err((at, "Invalid index: a number is required".into())),
+            };
+            i.and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| items.get(i).cloned())
+                .ok_or_else(|| (at, "Invalid index: the given key does not identify an element in this collection value".into()))
+        }
+        Value::Object(entries) | Value::Map(entries, _) => {
+            let name = match convert(key, &Type::String) {
+                Ok(Node { value: Value::String(s), .. }) => s,
+                _ => return Err((at, "Invalid index: a string is required".into())),
+            };
+            member(&entries, &name, at)
+        }
+        Value::Null | Value::TypedNull(_) => Err((at, "Attempt to index null value".into())),
+        other => Err((at, format!("Invalid index: {} does not have any indices", describe(&type_of(&other))))),
+    }
+}
+
+fn attribute(node: Node, name: &str, at: usize) -> Result<Node> {
+    match node.value {
+        Value::Object(entries) | Value::Map(entries, _) => member(&entries, name, at),
+        Value::Null | Value::TypedNull(_) => Err((at, "Attempt to get attribute from null value".into())),
+        other => Err((at, format!("Unsupported attribute: {} does not have attributes", describe(&type_of(&other))))),
+    }
+}
+
+fn member(entries: &[Entry], name: &str, at: usize) -> Result<Node> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| &*e.key == name)
+        .map(|e| e.value.clone())
+        .ok_or_else(|| (at, format!("Unsupported attribute: this map does not have an element named \"{name}\"")))
+}
