@@ -51,6 +51,7 @@ where
     };
     let lock = Lock::acquire(repo.root(), pin_file)?;
     let vars = TfVars::parse(pin_file, lock.read()?)?;
+    vars.editable()?;
     let plan = plan(&vars, guards)?;
     let written = plan.changes_file() && !request.dry_run;
     if written {

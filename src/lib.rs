@@ -77,5 +77,14 @@ pub fn error_chain(error: &anyhow::Error) -> String {
             parts.push(text);
         }
     }
-    parts.join("\n  caused by: ")
+    // A name from a file (a quoted key may hold anything) must not send terminal escapes.
+    parts
+        .join("\n  caused by: ")
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }

@@ -177,6 +177,10 @@ fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
     if real.is_dir() {
         bail!("{rel} is a directory, not a file");
     }
+    // A FIFO or device would block the read or never end; Terraform's files are regular files.
+    if !std::fs::metadata(&real).is_ok_and(|m| m.is_file()) {
+        bail!("{rel} is not a regular file (a FIFO, socket or device); pins reads only regular files");
+    }
     let bytes = std::fs::read(&real).with_context(|| format!("reading {rel}"))?;
     Ok(Some(bytes))
 }

@@ -343,6 +343,21 @@ fn cases() -> Vec<Case> {
         ),
         Case {
             setup: Some(|r| {
+                let fifo = r.path().join("data.d/staging.tfvars");
+                std::fs::remove_file(&fifo).unwrap();
+                let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+                assert!(made.success(), "mkfifo");
+            }),
+            ..case(
+                "a FIFO as a data file is refused, not read forever",
+                DEV,
+                &["show", "staging"],
+                2,
+                &["data.d/staging.tfvars is not a regular file (a FIFO, socket or device)"],
+            )
+        },
+        Case {
+            setup: Some(|r| {
                 std::fs::remove_file(r.path().join("data.d/staging.tfvars")).unwrap();
                 std::os::unix::fs::symlink("/etc/hostname", r.path().join("data.d/staging.tfvars")).unwrap();
             }),

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Report, Style};
+use super::{printable, Report, Style};
 use crate::diff::Change;
 use crate::edit::Edited;
 
@@ -56,9 +56,11 @@ impl EditReport {
             let from = c.from.as_deref().unwrap_or("—");
             let to = c.to.as_deref().unwrap_or("—");
             let kind = style.kind(c.kind, c.kind.as_str());
-            out.push_str(&format!("{}: {} {from} → {to} ({kind})\n", self.file, c.pin));
+            let (pin, from, to) = (printable(&c.pin), printable(from), printable(to));
+            out.push_str(&format!("{}: {pin} {from} → {to} ({kind})\n", self.file));
         }
         for k in &self.kept {
+            let k = printable(k);
             out.push_str(&format!(
                 "{}: {k} kept (not in the source; --prune removes it)\n",
                 self.file

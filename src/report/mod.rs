@@ -153,12 +153,30 @@ impl Style {
     }
 }
 
+/// Text that cannot forge a line or reach the terminal: control characters (a quoted key may
+/// hold any) are shown escaped, as `\u{1b}`.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
 /// A table whose columns are padded to their widest cell; `paint` colours a cell after padding.
+/// Cells are shown `printable`.
 pub(crate) fn table<S: AsRef<str>>(
     header: &[&str],
     rows: &[Vec<S>],
     paint: impl Fn(usize, usize, String) -> String,
 ) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| printable(c.as_ref()).into_owned()).collect())
+        .collect();
+    let rows = rows.as_slice();
     let widths = widths(header, rows);
     let line = |cells: Vec<String>| cells.join("  ").trim_end().to_string();
     let pad = |i: usize, last: usize, cell: &str| match i == last {

@@ -110,12 +110,28 @@ fn unary(prefix: &[(u8, usize)], operand: &Expr, scope: &mut Scope) -> Result<No
 
 fn binary(first: &Expr, rest: &[(&'static str, usize, Expr)], scope: &mut Scope) -> Result<Node> {
     let mut left: Operand = eval(first, scope);
-    for (op, at, right) in rest {
-        let right = eval(right, scope);
+    for (i, (op, at, right_expr)) in rest.iter().enumerate() {
+        let right = eval(right_expr, scope);
+        if matches!(*op, "||" | "&&") {
+            // A failed operand is an unknown of its type; one that cannot become a bool fails
+            // the operation before `||`/`&&` can short-circuit. (A chain's running result is a bool.)
+            if i == 0 {
+                if_unconvertible(&left, first, scope)?;
+            }
+            if_unconvertible(&right, right_expr, scope)?;
+        }
         let span = Span::new(first.span().start(), right.as_ref().map_or(*at, |n| n.span.end()));
         left = ops::apply(op, *at, left, right).map(|v| computed(v, span));
     }
     left
+}
+
+/// The error of a failed operand whose type has no conversion to bool.
+fn if_unconvertible(operand: &Operand, expr: &Expr, scope: &mut Scope) -> Result<()> {
+    match operand {
+        Err(e) if !matches!(error_type(expr, scope), Type::Dynamic | Type::Bool | Type::String) => Err(e.clone()),
+        _ => Ok(()),
+    }
 }
 
 fn conditional(parts: &[Expr; 3], span: Span, scope: &mut Scope) -> Result<Node> {
@@ -130,7 +146,16 @@ fn conditional(parts: &[Expr; 3], span: Span, scope: &mut Scope) -> Result<Node>
         Ok(_) => return Err((cond.span().start(), "the condition must be a bool".into())),
         Err(m) => return Err((cond.span().start(), format!("the condition must be a bool: {m}"))),
     };
-    let target = result_type(&yes_value, &no_value, span)?;
+    let (skipped, skipped_expr) = if choice { (&no_value, no) } else { (&yes_value, yes) };
+    if let Err((_, why)) = skipped {
+        if !typed_error(skipped_expr) {
+            return Err((skipped_expr.span().start(), format!(
+                "the `? :` branch not taken fails ({why}); Terraform accepts such a conditional when the failing branch's type fits the other's, but pins does not work that out for a failing list, map, index or for-expression, and refuses it"
+            )));
+        }
+    }
+    let types = [branch_type(&yes_value, yes, scope), branch_type(&no_value, no, scope)];
+    let target = result_type(&yes_value, &no_value, types, span)?;
     let chosen = if choice { yes_value? } else { no_value? };
     let chosen_at = if choice { yes.span() } else { no.span() };
     let node = match target {
@@ -141,10 +166,9 @@ fn conditional(parts: &[Expr; 3], span: Span, scope: &mut Scope) -> Result<Node>
 }
 
 /// The type both results convert to, as HCL picks it; `None` when no conversion applies.
-fn result_type(yes: &Result<Node>, no: &Result<Node>, span: Span) -> Result<Option<Type>> {
-    let ty = |r: &Result<Node>| r.as_ref().map_or(Type::Dynamic, |n| type_of(&n.value));
+fn result_type(yes: &Result<Node>, no: &Result<Node>, types: [Type; 2], span: Span) -> Result<Option<Type>> {
     let literal_null = |r: &Result<Node>| matches!(r, Ok(Node { value: Value::Null, .. }));
-    let (a, b) = (ty(yes), ty(no));
+    let [a, b] = types;
     if literal_null(yes) {
         return Ok(Some(b));
     }
@@ -161,6 +185,79 @@ fn result_type(yes: &Result<Node>, no: &Result<Node>, span: Span) -> Result<Opti
             describe(&a),
             describe(&b)
         ))),
+    }
+}
+
+/// Whether the type HCL gives a failing expression is known exactly: a reference or call (any
+/// type), an operator (its result type) or a string template.
+fn typed_error(expr: &Expr) -> bool {
+    match expr {
+        Expr::Variable(..) | Expr::Call(..) | Expr::Binary(..) | Expr::Unary(..) => true,
+        Expr::Template(parts, _) => match parts.as_slice() {
+            [Part::Interpolation(inner)] => typed_error(inner),
+            _ => true,
+        },
+        Expr::Paren(inner, _) => typed_error(inner),
+        _ => false,
+    }
+}
+
+/// A branch's type: its value's, or for an error the type of the unknown value HCL returns in
+/// its place (an operator's result type, an object with the failing attribute unknown, …).
+fn branch_type(value: &Result<Node>, expr: &Expr, scope: &mut Scope) -> Type {
+    match value {
+        Ok(node) => type_of(&node.value),
+        Err(_) => grow(|| error_type(expr, scope)),
+    }
+}
+
+fn error_type(expr: &Expr, scope: &mut Scope) -> Type {
+    match expr {
+        Expr::Binary(_, rest) => match rest.last().map(|r| r.0) {
+            Some("+" | "-" | "*" | "/" | "%") => Type::Number,
+            _ => Type::Bool,
+        },
+        Expr::Unary(prefix, _) => match prefix.first() {
+            Some((b'-', _)) => Type::Number,
+            _ => Type::Bool,
+        },
+        Expr::Template(parts, _) if !matches!(parts.as_slice(), [Part::Interpolation(_)]) => Type::String,
+        Expr::Conditional(parts, _) => {
+            let [_, yes, no] = &**parts;
+            let types = [branch_type(&eval(yes, scope), yes, scope), branch_type(&eval(no, scope), no, scope)];
+            unify(&types).unwrap_or(Type::Dynamic)
+        }
+        // A failing collection still iterates (its elements unknown); a failing body or filter
+        // makes the whole for-expression unknown.
+        Expr::For(f) if f.key.is_none() => match eval(&f.collection, scope) {
+            Ok(_) => Type::Dynamic,
+            Err(_) => match error_type(&f.collection, scope) {
+                Type::Tuple(items) => Type::Tuple(vec![Type::Dynamic; items.len()]),
+                Type::Object(attrs) => Type::Tuple(vec![Type::Dynamic; attrs.len()]),
+                _ => Type::Dynamic,
+            },
+        },
+        Expr::Traversal(term, steps, _) => {
+            let mut ty = branch_type(&eval(term, scope), term, scope);
+            for step in steps {
+                ty = match (step, ty) {
+                    (Step::Index(e, _), Type::Tuple(items)) => match eval(e, scope).map(|n| convert(n, &Type::Number)) {
+                        Ok(Ok(Node { value: Value::Number(n), .. })) => {
+                            n.as_i64().and_then(|i| usize::try_from(i).ok()).and_then(|i| items.get(i).cloned()).unwrap_or(Type::Dynamic)
+                        }
+                        _ => Type::Dynamic,
+                    },
+                    (Step::Index(e, _), Type::Object(attrs)) => match eval(e, scope).map(|n| convert(n, &Type::String)) {
+                        Ok(Ok(Node { value: Value::String(k), .. })) => attrs.get(&*k).cloned().unwrap_or(Type::Dynamic),
+                        _ => Type::Dynamic,
+                    },
+                    (Step::Attr(name, _), Type::Object(attrs)) => attrs.get(&**name).cloned().unwrap_or(Type::Dynamic),
+                    _ => Type::Dynamic,
+                };
+            }
+            ty
+        }
+        _ => Type::Dynamic,
     }
 }
 

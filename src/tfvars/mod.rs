@@ -228,6 +228,11 @@ pub struct TfVars {
     attributes: Vec<Attribute>,
     index: HashMap<Str, usize>,
     line_starts: Vec<u32>,
+    /// Where the first byte that is not UTF-8 was: such a file is read as Terraform reads it
+    /// (each such byte is U+FFFD), but never edited, since its text is not its bytes.
+    invalid_utf8: Option<usize>,
+    /// Where, in the text, a U+FFFD stands for such a byte.
+    invalid_bytes: Vec<usize>,
 }
 
 impl TfVars {
@@ -236,9 +241,13 @@ impl TfVars {
         if bytes.len() > MAX_FILE_SIZE {
             return Err(too_large(file, bytes.len()));
         }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => return Err(invalid_utf8(file, e)),
+        let (text, invalid_utf8, invalid_bytes) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None, Vec::new()),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let (text, replaced) = replace_invalid_utf8(e.as_bytes());
+                (text, Some(offset), replaced)
+            }
         };
         let line_starts = line_starts(&text);
         let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
@@ -248,8 +257,11 @@ impl TfVars {
             attributes: Vec::new(),
             index: HashMap::new(),
             line_starts,
+            invalid_utf8,
+            invalid_bytes,
         };
-        let raw = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
+        let (raw, comments) = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
+        vars.check_encoding(&comments)?;
         vars.check_duplicates(&raw)?;
         let mut attributes = Vec::with_capacity(raw.len());
         for (i, attribute) in raw.iter().enumerate() {
@@ -268,6 +280,21 @@ impl TfVars {
         Ok(vars)
     }
 
+    /// Terraform accepts bytes that are not UTF-8 inside comments only.
+    fn check_encoding(&self, comments: &[(usize, usize)]) -> Result<(), SourceError> {
+        if self.invalid_utf8.is_none() {
+            return Ok(());
+        }
+        let replaced = self.invalid_bytes.iter().find(|&&at| !comments.iter().any(|&(s, e)| s <= at && at < e));
+        match replaced {
+            Some(&at) => Err(self.error_at(
+                at,
+                "invalid UTF-8: Terraform reads .tfvars files as UTF-8 and accepts other bytes only inside comments",
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn check_duplicates(&self, raw: &[parse::RawAttribute]) -> Result<(), SourceError> {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for attribute in raw {
@@ -282,6 +309,17 @@ impl TfVars {
             seen.insert(&attribute.name, attribute.name_span.start());
         }
         Ok(())
+    }
+
+    /// Refuses (with the position) to edit a file that holds bytes that are not UTF-8.
+    pub fn editable(&self) -> Result<(), SourceError> {
+        match self.invalid_utf8 {
+            Some(offset) => Err(self.error_at(
+                offset,
+                "this file holds bytes that are not UTF-8; Terraform reads them as U+FFFD, but pins does not edit such a file (fix its encoding first)",
+            )),
+            None => Ok(()),
+        }
     }
 
     /// The path this file was read from, shared.
@@ -372,27 +410,27 @@ fn too_large(file: &str, len: usize) -> SourceError {
     }
 }
 
-fn invalid_utf8(file: &str, e: std::string::FromUtf8Error) -> SourceError {
-    let offset = e.utf8_error().valid_up_to();
-    let bytes = e.as_bytes();
-    let before = bytes.get(..offset).unwrap_or_default();
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
-        .chars()
-        .count()
-        + 1;
-    SourceError {
-        file: file.to_string(),
-        position: Position {
-            line: line as u32,
-            col: col as u32,
-        },
-        message: format!(
-            "invalid UTF-8 (byte 0x{:02x}); Terraform reads .tfvars files as UTF-8",
-            bytes.get(offset).copied().unwrap_or(0)
-        ),
-        line_text: String::new(),
+/// Bytes that are not all UTF-8 as text: each byte that does not start a valid character becomes
+/// U+FFFD (as Go decodes it); also the offsets of those replacements in the text.
+fn replace_invalid_utf8(mut bytes: &[u8]) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(bytes.len() + 16);
+    let mut replaced = Vec::new();
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return (out, replaced);
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                for _ in 0..e.error_len().unwrap_or(rest.len()) {
+                    replaced.push(out.len());
+                    out.push('\u{fffd}');
+                }
+                bytes = rest.get(e.error_len().unwrap_or(rest.len())..).unwrap_or_default();
+            }
+        }
     }
 }
 

@@ -134,13 +134,8 @@ impl Num {
     fn addsub(&self, other: &Num, subtract: bool) -> Result<Num, String> {
         match (self, other) {
             (Num::Finite(a), Num::Finite(b)) => {
-                let ctx = context(a.precision().max(b.precision()));
-                let r = if subtract {
-                    ctx.sub(a.repr(), b.repr())
-                } else {
-                    ctx.add(a.repr(), b.repr())
-                };
-                Ok(Num::Finite(r.map_err(|_| "arithmetic overflow")?.value()))
+                let op = if subtract { Op::Sub } else { Op::Add };
+                Ok(Num::Finite(exact(op, a, b, a.precision().max(b.precision()))?))
             }
             (Num::Infinite { negative: x }, Num::Infinite { negative: y }) if (x == y) == subtract => {
                 Err("can't compute sum of opposing infinities".into())
@@ -154,10 +149,7 @@ impl Num {
     /// `self * other`.
     pub fn mul(&self, other: &Num) -> Result<Num, String> {
         match (self, other) {
-            (Num::Finite(a), Num::Finite(b)) => {
-                let ctx = context(a.precision().max(b.precision()));
-                Ok(Num::Finite(ctx.mul(a.repr(), b.repr()).map_err(|_| "arithmetic overflow")?.value()))
-            }
+            (Num::Finite(a), Num::Finite(b)) => Ok(Num::Finite(exact(Op::Mul, a, b, a.precision().max(b.precision()))?)),
             _ if self.is_zero() || other.is_zero() => Err("can't multiply zero by infinity".into()),
             _ => Ok(Num::Infinite {
                 negative: self.is_negative() != other.is_negative(),
@@ -193,7 +185,9 @@ impl Num {
     /// `self % other` as cty computes it: `a - b * trunc(a / b)` at `a`'s precision; `a % 0` is `a`.
     pub fn rem(&self, other: &Num) -> Result<Num, String> {
         if matches!(self, Num::Infinite { .. }) || matches!(other, Num::Infinite { .. }) {
-            return self.mul(other);
+            // cty's infinity shortcut compares pointers and misses a parsed infinity, and
+            // Terraform then fails on it: refuse, as it does.
+            return Err("can't use modulo with an infinite number".into());
         }
         if other.is_zero() {
             return Ok(self.clone());
@@ -205,10 +199,10 @@ impl Num {
             Num::Finite(q) => truncate(&q),
             Num::Infinite { .. } => IBig::ZERO,
         };
-        let ctx = context(a.precision());
-        let whole = ctx.convert_int::<2>(quotient).value();
-        let product = ctx.mul(b.repr(), whole.repr()).map_err(|_| "arithmetic overflow")?.value();
-        Ok(Num::Finite(ctx.sub(a.repr(), product.repr()).map_err(|_| "arithmetic overflow")?.value()))
+        let p = a.precision();
+        let whole = context(p).convert_int::<2>(quotient).value();
+        let product = exact(Op::Mul, b, &whole, p)?;
+        Ok(Num::Finite(exact(Op::Sub, a, &product, p)?))
     }
 
     fn is_negative(&self) -> bool {
@@ -217,6 +211,25 @@ impl Num {
             Num::Infinite { negative } => *negative,
         }
     }
+}
+
+enum Op {
+    Add,
+    Sub,
+    Mul,
+}
+
+/// `a op b` rounded once to `precision` bits, as Go rounds: computed exactly first, because
+/// dashu's own sum may keep a guard digit past the precision.
+fn exact(op: Op, a: &Big, b: &Big, precision: usize) -> Result<Big, String> {
+    let unlimited = context(0);
+    let r = match op {
+        Op::Add => unlimited.add(a.repr(), b.repr()),
+        Op::Sub => unlimited.sub(a.repr(), b.repr()),
+        Op::Mul => unlimited.mul(a.repr(), b.repr()),
+    };
+    let value = r.map_err(|_| "arithmetic overflow".to_string())?.value();
+    Ok(value.with_precision(precision).value())
 }
 
 fn neg_order(negative: bool) -> Ordering {
@@ -254,10 +267,14 @@ fn scale(digits: IBig, exp5: i64, exp2: i64) -> Big {
     let exact = Big::from_parts(digits, 0);
     let value = match exp5.cmp(&0) {
         Ordering::Equal => ctx.convert_int::<2>(exact.repr().significand().clone()).value() << exact.repr().exponent(),
-        Ordering::Greater => rounded(ctx.mul(exact.repr(), pow5(exp5.unsigned_abs()).repr())),
+        Ordering::Greater => exact_or_zero(Op::Mul, &exact, &pow5(exp5.unsigned_abs()), PRECISION),
         Ordering::Less => rounded(ctx.div(exact.repr(), pow5(exp5.unsigned_abs()).repr())),
     };
     value << exp2 as isize
+}
+
+fn exact_or_zero(op: Op, a: &Big, b: &Big, precision: usize) -> Big {
+    exact(op, a, b, precision).unwrap_or(Big::ZERO)
 }
 
 fn rounded(result: dashu_float::FpResult<Big>) -> Big {
@@ -278,9 +295,9 @@ fn pow5(n: u64) -> Big {
     let mut n = n - EXACT;
     while n > 0 {
         if n & 1 != 0 {
-            z = rounded(z_ctx.mul(z.repr(), f.repr()));
+            z = exact_or_zero(Op::Mul, &z, &f, PRECISION + GUARD);
         }
-        f = rounded(f_ctx.mul(f.repr(), f.repr()));
+        f = exact_or_zero(Op::Mul, &f, &f, PRECISION + 2 * GUARD);
         n >>= 1;
     }
     z

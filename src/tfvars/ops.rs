@@ -48,28 +48,32 @@ fn operand(value: Operand, ty: &Type, at: usize, side: &str) -> Result<Value, (u
         .map_err(|m| (offset, format!("Unsuitable value for {side} operand: {m}")))
 }
 
-/// `||` and `&&`: one side that decides the result wins even when the other side is an error.
+/// `||` and `&&` as HCL short-circuits them: a side that decides the result wins even when the
+/// other side is an error, and for `&&` a null side counts as false (cty's `False()` of a null).
 fn logic(or: bool, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
-    let to_bool = |side: Operand, name: &str| -> Result<Option<bool>, (usize, String)> {
+    let to_bool = |side: &Operand, name: &str| -> Result<Option<Option<bool>>, (usize, String)> {
         match side {
             Err(_) => Ok(None),
-            Ok(node) if matches!(node.value, Value::Null | Value::TypedNull(_)) => Ok(None),
-            Ok(node) => match operand(Ok(node), &Type::Bool, at, name)? {
-                Value::Bool(b) => Ok(Some(b)),
-                _ => Ok(None),
+            Ok(node) if matches!(node.value, Value::Null | Value::TypedNull(_)) => Ok(Some(None)),
+            Ok(node) => match operand(Ok(node.clone()), &Type::Bool, at, name)? {
+                Value::Bool(b) => Ok(Some(Some(b))),
+                _ => Ok(Some(None)),
             },
         }
     };
-    let (l_err, r_err) = (left.as_ref().err().cloned(), right.as_ref().err().cloned());
-    let (l, r) = (to_bool(left, "left")?, to_bool(right, "right")?);
-    if l == Some(or) || r == Some(or) {
+    let (l, r) = (to_bool(&left, "left")?, to_bool(&right, "right")?);
+    let decides = |side: Option<Option<bool>>| match side {
+        Some(Some(b)) => b == or,
+        Some(None) => !or,
+        None => false,
+    };
+    if decides(l) || decides(r) {
         return Ok(Value::Bool(or));
     }
-    if let Some(e) = l_err.or(r_err) {
-        return Err(e);
-    }
+    left?;
+    right?;
     match (l, r) {
-        (Some(x), Some(y)) => Ok(Value::Bool(if or { x || y } else { x && y })),
+        (Some(Some(x)), Some(Some(y))) => Ok(Value::Bool(if or { x || y } else { x && y })),
         _ => Err((at, format!("`{}` needs two bools, not null", if or { "||" } else { "&&" }))),
     }
 }

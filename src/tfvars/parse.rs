@@ -48,10 +48,12 @@ pub struct RawAttribute {
     pub expr: Expr,
 }
 
-/// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes.
-pub fn parse(src: &str, start: usize) -> Result<Vec<RawAttribute>> {
+/// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes, and
+/// the byte ranges of its comments.
+pub fn parse(src: &str, start: usize) -> Result<(Vec<RawAttribute>, Vec<(usize, usize)>)> {
     let mut parser = Parser::new(src, start);
-    parser.body()
+    let attributes = parser.body()?;
+    Ok((attributes, parser.comments))
 }
 
 pub(crate) struct Parser<'a> {
@@ -67,6 +69,10 @@ pub(crate) struct Parser<'a> {
     last_strip: bool,
     /// Where the quoted string being read starts, for "unterminated" errors.
     quote_start: usize,
+    /// The comments read so far (Terraform accepts any bytes inside one).
+    comments: Vec<(usize, usize)>,
+    /// Whether the template being read had literal text (before any `~` stripping).
+    literal_seen: bool,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -88,6 +94,8 @@ impl<'a> Parser<'a> {
             base: 0,
             last_strip: false,
             quote_start: start,
+            comments: Vec::new(),
+            literal_seen: false,
         }
     }
 
@@ -212,9 +220,11 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_line_comment(&mut self) {
+        let start = self.pos;
         while self.pos < self.bytes.len() && !self.at_newline() {
             self.pos += 1;
         }
+        self.comments.push((start + self.base, self.pos + self.base));
     }
 
     fn skip_block_comment(&mut self) -> Result<()> {
@@ -222,6 +232,7 @@ impl<'a> Parser<'a> {
         match self.src[self.pos + 2..].find("*/") {
             Some(end) => {
                 self.pos += end + 4;
+                self.comments.push((start + self.base, self.pos + self.base));
                 Ok(())
             }
             None => self.error(start, "unterminated `/*` comment"),
@@ -453,6 +464,10 @@ impl<'a> Parser<'a> {
     fn key(&mut self) -> Result<Key> {
         Ok(match self.expression()? {
             Expr::Variable(name, span) => Key::Name(name, span),
+            Expr::Literal(node) if matches!(node.value, Value::Bool(_) | Value::Null) => {
+                let word = &self.src[node.span.start() - self.base..node.span.end() - self.base];
+                Key::Name(word.into(), node.span)
+            }
             other => Key::Expr(other),
         })
     }

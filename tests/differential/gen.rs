@@ -168,11 +168,15 @@ impl Gen {
     }
 
     fn string_piece(&mut self) -> Vec<u8> {
-        let pieces: [&[u8]; 34] = [
+        if self.chance(3) {
+            let invalid: [&[u8]; 5] = [b"\xff", b"\xc3", b"\xe2\x82", b"\\q", b"\x01"];
+            return invalid[self.below(invalid.len())].to_vec();
+        }
+        let pieces: [&[u8]; 29] = [
             b"abc", b"1.4.2", b" ", b"\\n", b"\\t", b"\\r", b"\\\"", b"\\\\", b"\\u00e9", b"\\u0041",
             b"\\U0001F600", b"\\u0000", b"$${x}", b"%%{y}", b"$", b"%", b"{", b"}", b"~", b"<&>",
             "é".as_bytes(), "e\u{301}".as_bytes(), "A\u{30a}".as_bytes(), "\u{212b}".as_bytes(), "😀".as_bytes(),
-            "日本".as_bytes(), b"\xff", b"\xc3", b"\xe2\x82", b"\t", b"\\q", b"\x01", b"12", b"true",
+            "日本".as_bytes(), b"\t", b"12", b"true",
         ];
         pieces[self.below(pieces.len())].to_vec()
     }
@@ -301,9 +305,9 @@ impl Gen {
             p.push(b')');
             return p;
         }
-        match self.below(6) {
-            0 => format!("\"{}\"", self.pick(&["12", " 1", "1e3", "2.5", "x", "-3"])).into_bytes(),
-            1 => b"null".to_vec(),
+        match self.below(16) {
+            0 | 1 => format!("\"{}\"", self.pick(&["12", "1e3", "2.5", "-3", ".5", "+4", "1p3", " 1", "x", "inf"])).into_bytes(),
+            2 => b"null".to_vec(),
             _ => self.number(),
         }
     }
@@ -319,12 +323,13 @@ impl Gen {
     }
 
     fn logic_operand(&mut self, depth: usize) -> Vec<u8> {
-        match self.below(7) {
+        match self.below(14) {
             0 => b"\"true\"".to_vec(),
             1 => b"null".to_vec(),
-            2 if depth > 0 => self.value(depth - 1, false),
+            2 | 5 if depth > 0 => self.value(depth - 1, false),
             3 => b"!false".to_vec(),
             4 => b"undefined_name".to_vec(),
+            6 => b"1 < 2".to_vec(),
             _ => self.pick(&["true", "false"]).as_bytes().to_vec(),
         }
     }
@@ -334,7 +339,7 @@ impl Gen {
         e.extend_from_slice(b" ? ");
         e.extend(self.value(depth, false));
         e.extend_from_slice(b" : ");
-        e.extend(if self.chance(10) { b"var.nope".to_vec() } else { self.value(depth, false) });
+        e.extend(if self.chance(5) { b"var.nope".to_vec() } else { self.value(depth, false) });
         e
     }
 

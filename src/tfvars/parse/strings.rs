@@ -24,9 +24,18 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         self.pos += 1;
         let outer = std::mem::replace(&mut self.quote_start, start);
+        let seen = std::mem::replace(&mut self.literal_seen, false);
         let parts = self.parts(true);
         self.quote_start = outer;
+        let literal_seen = std::mem::replace(&mut self.literal_seen, seen);
         let (parts, end) = parts?;
+        if literal_seen && matches!(parts.as_slice(), [Part::Interpolation(_)]) {
+            // Text around a lone interpolation makes a string even when `~` strips it all (an
+            // empty literal part keeps the template from standing for the interpolation's value).
+            let mut parts = parts;
+            parts.push(Part::Literal(String::new()));
+            return Ok(Expr::Template(parts, self.span(start)));
+        }
         if end != End::Text {
             return self.error(start, format!("unexpected `%{{ {} }}` in a string", end_word(end)));
         }
@@ -83,7 +92,8 @@ impl<'a> Parser<'a> {
                     }
                     self.pos += 2;
                     let strip_before = self.strip_mark();
-                    push_text(&mut parts, std::mem::take(&mut text), strip_next, strip_before);
+                    self.literal_seen |= !text.is_empty();
+                    push_text(&mut parts, std::mem::take(&mut text), strip_next, strip_before, !quoted);
                     let (part, stop, strip_after) = if mark == b'$' {
                         self.interpolation()?
                     } else {
@@ -99,7 +109,8 @@ impl<'a> Parser<'a> {
                 }
             }
         };
-        push_text(&mut parts, text, strip_next, false);
+        self.literal_seen |= !text.is_empty();
+        push_text(&mut parts, text, strip_next, false, !quoted);
         Ok((parts, end))
     }
 
@@ -167,12 +178,12 @@ impl<'a> Parser<'a> {
         })?;
         let strip = self.with_newlines(true, |p| p.close_template())?;
         let (mut yes, end) = self.nested(quoted)?;
-        strip_front(&mut yes, strip);
+        strip_front(&mut yes, strip, !quoted);
         let (no, end) = match end {
             End::Else => {
                 let strip = self.last_strip;
                 let (mut no, end) = self.nested(quoted)?;
-                strip_front(&mut no, strip);
+                strip_front(&mut no, strip, !quoted);
                 (no, end)
             }
             other => (Vec::new(), other),
@@ -192,7 +203,7 @@ impl<'a> Parser<'a> {
         })?;
         let strip = self.with_newlines(true, |p| p.close_template())?;
         let (mut body, end) = self.nested(quoted)?;
-        strip_front(&mut body, strip);
+        strip_front(&mut body, strip, !quoted);
         if end != End::EndFor {
             return self.error(at, "a `%{ for }` needs a matching `%{ endfor }`");
         }
@@ -297,7 +308,14 @@ impl<'a> Parser<'a> {
         if end != End::Text {
             return self.error(start, format!("unexpected `%{{ {} }}` in a heredoc", end_word(end)));
         }
-        let expr = self.template_or_literal(parts, start, Form::Heredoc);
+        let expr = match parts.as_slice() {
+            // A heredoc is always a string template, never the bare value of one interpolation.
+            [Part::Interpolation(_)] => Expr::Template(
+                parts.into_iter().chain([Part::Literal(String::new())]).collect(),
+                self.span(start),
+            ),
+            _ => self.template_or_literal(parts, start, Form::Heredoc),
+        };
         Ok(match expr {
             Expr::Literal(mut node) => {
                 node.form = Form::Heredoc;
@@ -318,20 +336,37 @@ fn end_word(end: End) -> &'static str {
 }
 
 /// Adds a literal part, with whitespace stripped after a `~}` (`front`) or before a `{~` (`back`).
-fn push_text(parts: &mut Vec<Part>, text: String, front: bool, back: bool) {
-    let text = if front { text.trim_start() } else { &text };
-    let text = if back { text.trim_end() } else { text };
+/// In a heredoc each line is its own literal, so stripping stops at a line break there.
+fn push_text(parts: &mut Vec<Part>, text: String, front: bool, back: bool, heredoc: bool) {
+    let mut text = text;
+    if front {
+        text = strip_start(&text, heredoc);
+    }
+    if back {
+        text = strip_end(&text, heredoc);
+    }
     if !text.is_empty() {
-        parts.push(Part::Literal(text.to_string()));
+        parts.push(Part::Literal(text));
     }
 }
 
-fn strip_front(parts: &mut Vec<Part>, strip: bool) {
+fn strip_start(text: &str, heredoc: bool) -> String {
+    let token_end = if heredoc { text.find('\n').map_or(text.len(), |i| i + 1) } else { text.len() };
+    format!("{}{}", text[..token_end].trim_start(), &text[token_end..])
+}
+
+fn strip_end(text: &str, heredoc: bool) -> String {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let token_start = if heredoc { body.rfind('\n').map_or(0, |i| i + 1) } else { 0 };
+    format!("{}{}", &text[..token_start], text[token_start..].trim_end())
+}
+
+fn strip_front(parts: &mut Vec<Part>, strip: bool, heredoc: bool) {
     if !strip {
         return;
     }
     if let Some(Part::Literal(text)) = parts.first_mut() {
-        *text = text.trim_start().to_string();
+        *text = strip_start(text, heredoc);
         if text.is_empty() {
             parts.remove(0);
         }
@@ -339,18 +374,36 @@ fn strip_front(parts: &mut Vec<Part>, strip: bool) {
 }
 
 /// The text of a heredoc's lines, with `<<-` indentation removed as HCL does: blank lines are
-/// skipped when counting and kept as they are.
+/// skipped when counting and kept as they are. HCL strips `~` whitespace first, so a line that
+/// starts with `${~` counts as unindented, and a line whose line break a `~` removed (after a
+/// `~}`, or before a `${~` that starts the next line) does not start a line at all.
 fn heredoc_text(lines: &[&str], flush: bool) -> String {
     let blank = |l: &str| l.trim_start().is_empty() && l.ends_with('\n');
     let indent = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
+    let opens_strip = |l: &str| {
+        let rest = l.trim_start_matches([' ', '\t']);
+        rest.starts_with("${~") || rest.starts_with("%{~")
+    };
+    let glued = |i: usize| {
+        let line: &str = lines.get(i).copied().unwrap_or_default();
+        let previous_closes = i > 0 && lines.get(i - 1).is_some_and(|p| p.trim_end().ends_with("~}"));
+        previous_closes || (i > 0 && (line.starts_with("${~") || line.starts_with("%{~")))
+    };
     let strip = if flush {
-        lines.iter().filter(|l| !blank(l)).map(|l| indent(l)).min().unwrap_or(0)
+        (0..lines.len())
+            .filter(|&i| !glued(i))
+            .filter_map(|i| lines.get(i).map(|l| (l, opens_strip(l))))
+            .filter(|(l, opens)| *opens || !blank(l))
+            .map(|(l, opens)| if opens { 0 } else { indent(l) })
+            .min()
+            .unwrap_or(0)
     } else {
         0
     };
     let mut out = String::new();
-    for line in lines {
-        out.push_str(if blank(line) { line } else { skip_chars(line, strip) });
+    for (i, line) in lines.iter().enumerate() {
+        let keep = blank(line) || glued(i) || opens_strip(line);
+        out.push_str(if keep { line } else { skip_chars(line, strip) });
     }
     out
 }
