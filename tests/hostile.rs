@@ -232,7 +232,10 @@ fn cases() -> Vec<Case> {
             "lambda-x = \"${var.x}\"\n",
             &["show", "development"],
             2,
-            &["development.tfvars:1:15", "variables and references are not allowed in a .tfvars file (`var`)"],
+            &[
+                "development.tfvars:1:15",
+                "variables and references are not allowed in a .tfvars file (`var`)",
+            ],
         ),
         case(
             "an empty version",

@@ -93,7 +93,10 @@ fn object(items: &[(Key, Expr)], span: Span, scope: &mut Scope) -> Result<Node> 
 /// A map key's text: a string, or a number or bool converted to one.
 fn key_text(node: Node, span: Span) -> Result<Str> {
     match convert(node, &Type::String) {
-        Ok(Node { value: Value::String(s), .. }) => Ok(s),
+        Ok(Node {
+            value: Value::String(s),
+            ..
+        }) => Ok(s),
         Ok(_) => Err((span.start(), "a map key must not be null".into())),
         Err(m) => Err((span.start(), format!("a map key must be a string: {m}"))),
     }
@@ -102,7 +105,11 @@ fn key_text(node: Node, span: Span) -> Result<Str> {
 fn unary(prefix: &[(u8, usize)], operand: &Expr, scope: &mut Scope) -> Result<Node> {
     let mut node = eval(operand, scope)?;
     for &(op, at) in prefix.iter().rev() {
-        let value = if op == b'-' { ops::negate(node, at)? } else { ops::not(node, at)? };
+        let value = if op == b'-' {
+            ops::negate(node, at)?
+        } else {
+            ops::not(node, at)?
+        };
         node = computed(value, Span::new(at, operand.span().end()));
     }
     Ok(node)
@@ -139,10 +146,15 @@ fn conditional(parts: &[Expr; 3], span: Span, scope: &mut Scope) -> Result<Node>
     let (yes_value, no_value) = (eval(yes, scope), eval(no, scope));
     let cond_node = eval(cond, scope)?;
     if matches!(cond_node.value, Value::Null | Value::TypedNull(_)) {
-        return Err((cond.span().start(), "the condition is null; it must be true or false".into()));
+        return Err((
+            cond.span().start(),
+            "the condition is null; it must be true or false".into(),
+        ));
     }
     let choice = match convert(cond_node, &Type::Bool) {
-        Ok(Node { value: Value::Bool(b), .. }) => b,
+        Ok(Node {
+            value: Value::Bool(b), ..
+        }) => b,
         Ok(_) => return Err((cond.span().start(), "the condition must be a bool".into())),
         Err(m) => return Err((cond.span().start(), format!("the condition must be a bool: {m}"))),
     };
@@ -159,7 +171,8 @@ fn conditional(parts: &[Expr; 3], span: Span, scope: &mut Scope) -> Result<Node>
     let chosen = if choice { yes_value? } else { no_value? };
     let chosen_at = if choice { yes.span() } else { no.span() };
     let node = match target {
-        Some(t) => convert(chosen, &t).map_err(|m| (chosen_at.start(), format!("Inconsistent conditional result types: {m}")))?,
+        Some(t) => convert(chosen, &t)
+            .map_err(|m| (chosen_at.start(), format!("Inconsistent conditional result types: {m}")))?,
         None => chosen,
     };
     Ok(Node::new(node.value, span, Form::Other))
@@ -224,7 +237,10 @@ fn error_type(expr: &Expr, scope: &mut Scope) -> Type {
         Expr::Template(parts, _) if !matches!(parts.as_slice(), [Part::Interpolation(_)]) => Type::String,
         Expr::Conditional(parts, _) => {
             let [_, yes, no] = &**parts;
-            let types = [branch_type(&eval(yes, scope), yes, scope), branch_type(&eval(no, scope), no, scope)];
+            let types = [
+                branch_type(&eval(yes, scope), yes, scope),
+                branch_type(&eval(no, scope), no, scope),
+            ];
             unify(&types).unwrap_or(Type::Dynamic)
         }
         // A failing collection still iterates (its elements unknown); a failing body or filter
@@ -241,14 +257,25 @@ fn error_type(expr: &Expr, scope: &mut Scope) -> Type {
             let mut ty = branch_type(&eval(term, scope), term, scope);
             for step in steps {
                 ty = match (step, ty) {
-                    (Step::Index(e, _), Type::Tuple(items)) => match eval(e, scope).map(|n| convert(n, &Type::Number)) {
-                        Ok(Ok(Node { value: Value::Number(n), .. })) => {
-                            n.as_i64().and_then(|i| usize::try_from(i).ok()).and_then(|i| items.get(i).cloned()).unwrap_or(Type::Dynamic)
+                    (Step::Index(e, _), Type::Tuple(items)) => {
+                        match eval(e, scope).map(|n| convert(n, &Type::Number)) {
+                            Ok(Ok(Node {
+                                value: Value::Number(n),
+                                ..
+                            })) => n
+                                .as_i64()
+                                .and_then(|i| usize::try_from(i).ok())
+                                .and_then(|i| items.get(i).cloned())
+                                .unwrap_or(Type::Dynamic),
+                            _ => Type::Dynamic,
                         }
-                        _ => Type::Dynamic,
-                    },
-                    (Step::Index(e, _), Type::Object(attrs)) => match eval(e, scope).map(|n| convert(n, &Type::String)) {
-                        Ok(Ok(Node { value: Value::String(k), .. })) => attrs.get(&*k).cloned().unwrap_or(Type::Dynamic),
+                    }
+                    (Step::Index(e, _), Type::Object(attrs)) => match eval(e, scope).map(|n| convert(n, &Type::String))
+                    {
+                        Ok(Ok(Node {
+                            value: Value::String(k),
+                            ..
+                        })) => attrs.get(&*k).cloned().unwrap_or(Type::Dynamic),
                         _ => Type::Dynamic,
                     },
                     (Step::Attr(name, _), Type::Object(attrs)) => attrs.get(&**name).cloned().unwrap_or(Type::Dynamic),
@@ -301,9 +328,15 @@ fn interpolated(e: &Expr, scope: &mut Scope) -> Result<String> {
         return Err((at, "Invalid template interpolation value: the expression result is null. Cannot include a null value in a string template".into()));
     }
     match convert(node, &Type::String) {
-        Ok(Node { value: Value::String(s), .. }) => Ok(s.to_string()),
+        Ok(Node {
+            value: Value::String(s),
+            ..
+        }) => Ok(s.to_string()),
         Ok(_) => Err((at, "Invalid template interpolation value".into())),
-        Err(m) => Err((at, format!("Invalid template interpolation value: cannot include the given value in a string template: {m}"))),
+        Err(m) => Err((
+            at,
+            format!("Invalid template interpolation value: cannot include the given value in a string template: {m}"),
+        )),
     }
 }
 
@@ -313,7 +346,9 @@ fn condition(node: Node, span: Span) -> Result<bool> {
         return Err((span.start(), "the condition is null; it must be true or false".into()));
     }
     match convert(node, &Type::Bool) {
-        Ok(Node { value: Value::Bool(b), .. }) => Ok(b),
+        Ok(Node {
+            value: Value::Bool(b), ..
+        }) => Ok(b),
         Ok(_) => Err((span.start(), "the condition must be a bool".into())),
         Err(m) => Err((span.start(), format!("the condition must be a bool: {m}"))),
     }
@@ -340,11 +375,17 @@ fn elements(coll: Node, at: usize) -> Result<Vec<(Node, Node)>> {
                 .map(|(k, v)| (computed(Value::String(k), span), v))
                 .collect())
         }
-        Value::Null | Value::TypedNull(_) => Err((at, "Iteration over null value: a for expression cannot iterate over null".into())),
-        other => Err((at, format!(
-            "Iteration over non-iterable value: a for expression must iterate over a list or a map, not {}",
-            describe(&type_of(&other))
-        ))),
+        Value::Null | Value::TypedNull(_) => Err((
+            at,
+            "Iteration over null value: a for expression cannot iterate over null".into(),
+        )),
+        other => Err((
+            at,
+            format!(
+                "Iteration over non-iterable value: a for expression must iterate over a list or a map, not {}",
+                describe(&type_of(&other))
+            ),
+        )),
     }
 }
 
@@ -399,9 +440,12 @@ fn for_element(f: &For, scope: &mut Scope, items: &mut Vec<Node>, entries: &mut 
             }
         }
         (Some(_), false) => {
-            return Err((key_expr.span().start(), format!(
+            return Err((
+                key_expr.span().start(),
+                format!(
                 "Duplicate object key: two elements produce the key \"{key}\"; add `...` after the value to group them"
-            )))
+            ),
+            ))
         }
         (None, group) => {
             let value = if group {
@@ -441,22 +485,39 @@ fn index(coll: Node, key: Node, at: usize) -> Result<Node> {
     match coll.value {
         Value::Tuple(items) | Value::List(items, _) => {
             let i = match convert(key, &Type::Number) {
-                Ok(Node { value: Value::Number(n), .. }) => n.as_i64(),
+                Ok(Node {
+                    value: Value::Number(n),
+                    ..
+                }) => n.as_i64(),
                 _ => return Err((at, "Invalid index: a number is required".into())),
             };
             i.and_then(|i| usize::try_from(i).ok())
                 .and_then(|i| items.get(i).cloned())
-                .ok_or_else(|| (at, "Invalid index: the given key does not identify an element in this collection value".into()))
+                .ok_or_else(|| {
+                    (
+                        at,
+                        "Invalid index: the given key does not identify an element in this collection value".into(),
+                    )
+                })
         }
         Value::Object(entries) | Value::Map(entries, _) => {
             let name = match convert(key, &Type::String) {
-                Ok(Node { value: Value::String(s), .. }) => s,
+                Ok(Node {
+                    value: Value::String(s),
+                    ..
+                }) => s,
                 _ => return Err((at, "Invalid index: a string is required".into())),
             };
             member(&entries, &name, at)
         }
         Value::Null | Value::TypedNull(_) => Err((at, "Attempt to index null value".into())),
-        other => Err((at, format!("Invalid index: {} does not have any indices", describe(&type_of(&other))))),
+        other => Err((
+            at,
+            format!(
+                "Invalid index: {} does not have any indices",
+                describe(&type_of(&other))
+            ),
+        )),
     }
 }
 
@@ -464,7 +525,13 @@ fn attribute(node: Node, name: &str, at: usize) -> Result<Node> {
     match node.value {
         Value::Object(entries) | Value::Map(entries, _) => member(&entries, name, at),
         Value::Null | Value::TypedNull(_) => Err((at, "Attempt to get attribute from null value".into())),
-        other => Err((at, format!("Unsupported attribute: {} does not have attributes", describe(&type_of(&other))))),
+        other => Err((
+            at,
+            format!(
+                "Unsupported attribute: {} does not have attributes",
+                describe(&type_of(&other))
+            ),
+        )),
     }
 }
 
@@ -474,5 +541,10 @@ fn member(entries: &[Entry], name: &str, at: usize) -> Result<Node> {
         .rev()
         .find(|e| &*e.key == name)
         .map(|e| e.value.clone())
-        .ok_or_else(|| (at, format!("Unsupported attribute: this map does not have an element named \"{name}\"")))
+        .ok_or_else(|| {
+            (
+                at,
+                format!("Unsupported attribute: this map does not have an element named \"{name}\""),
+            )
+        })
 }

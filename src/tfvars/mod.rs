@@ -1,15 +1,15 @@
 //! A parsed `.tfvars` file: its bytes, its top-level attributes with every value's byte span, and
 //! the values as Terraform evaluates them.
 
-pub mod num;
 pub mod eval;
 pub mod expr;
+pub mod num;
 mod ops;
 mod parse;
-pub mod types;
 pub mod selfcheck;
 pub mod splice;
 pub mod trivia;
+pub mod types;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -267,7 +267,10 @@ impl TfVars {
         for (i, attribute) in raw.iter().enumerate() {
             let value = eval::evaluate(&attribute.expr).map_err(|(offset, message)| vars.error_at(offset, message))?;
             if let Some(offset) = infinite(&value) {
-                return Err(vars.error_at(offset, "this number is infinite (a division by zero); Terraform cannot store it in a variable"));
+                return Err(vars.error_at(
+                    offset,
+                    "this number is infinite (a division by zero); Terraform cannot store it in a variable",
+                ));
             }
             vars.index.insert(attribute.name.clone(), i);
             attributes.push(Attribute {
@@ -285,7 +288,10 @@ impl TfVars {
         if self.invalid_utf8.is_none() {
             return Ok(());
         }
-        let replaced = self.invalid_bytes.iter().find(|&&at| !comments.iter().any(|&(s, e)| s <= at && at < e));
+        let replaced = self
+            .invalid_bytes
+            .iter()
+            .find(|&&at| !comments.iter().any(|&(s, e)| s <= at && at < e));
         match replaced {
             Some(&at) => Err(self.error_at(
                 at,

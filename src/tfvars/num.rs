@@ -99,7 +99,7 @@ impl Num {
     }
 
     /// Compares as Go's `big.Float.Cmp`.
-    pub fn cmp(&self, other: &Num) -> Ordering {
+    pub fn compare(&self, other: &Num) -> Ordering {
         match (self, other) {
             (Num::Finite(a), Num::Finite(b)) => a.repr().cmp(b.repr()),
             (Num::Infinite { negative: a }, Num::Infinite { negative: b }) => b.cmp(a),
@@ -149,7 +149,9 @@ impl Num {
     /// `self * other`.
     pub fn mul(&self, other: &Num) -> Result<Num, String> {
         match (self, other) {
-            (Num::Finite(a), Num::Finite(b)) => Ok(Num::Finite(exact(Op::Mul, a, b, a.precision().max(b.precision()))?)),
+            (Num::Finite(a), Num::Finite(b)) => {
+                Ok(Num::Finite(exact(Op::Mul, a, b, a.precision().max(b.precision()))?))
+            }
             _ if self.is_zero() || other.is_zero() => Err("can't multiply zero by infinity".into()),
             _ => Ok(Num::Infinite {
                 negative: self.is_negative() != other.is_negative(),
@@ -170,7 +172,9 @@ impl Num {
             }
             (Num::Finite(a), Num::Finite(b)) => {
                 let ctx = context(a.precision().max(b.precision()));
-                Ok(Num::Finite(ctx.div(a.repr(), b.repr()).map_err(|_| "arithmetic overflow")?.value()))
+                Ok(Num::Finite(
+                    ctx.div(a.repr(), b.repr()).map_err(|_| "arithmetic overflow")?.value(),
+                ))
             }
             (Num::Infinite { .. }, Num::Infinite { .. }) => {
                 Err("can't divide zero by zero or infinity by infinity".into())
@@ -400,7 +404,11 @@ impl Decimal {
         let len = self.digits.len() as i64;
         if self.exp <= 0 {
             let zeros = "0".repeat(self.exp.unsigned_abs() as usize);
-            return if digits.is_empty() { "0".into() } else { format!("0.{zeros}{digits}") };
+            return if digits.is_empty() {
+                "0".into()
+            } else {
+                format!("0.{zeros}{digits}")
+            };
         }
         if self.exp >= len {
             return format!("{digits}{}", "0".repeat((self.exp - len) as usize));
@@ -413,7 +421,11 @@ impl Decimal {
 /// Go's `Text('f', -1)`: the shortest decimal that rounds back to `f` at its precision.
 fn shortest(f: &Big) -> String {
     let (sig, exp) = (f.repr().significand(), f.repr().exponent() as i64);
-    let sign = if sig < &IBig::ZERO || f.repr().is_neg_zero() { "-" } else { "" };
+    let sign = if sig < &IBig::ZERO || f.repr().is_neg_zero() {
+        "-"
+    } else {
+        ""
+    };
     let magnitude = sig.unsigned_abs();
     let mut d = Decimal::new(&magnitude, exp);
     if !d.digits.is_empty() {

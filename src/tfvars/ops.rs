@@ -27,9 +27,15 @@ pub fn apply(op: &str, at: usize, left: Operand, right: Operand) -> Result<Value
         "||" | "&&" => logic(op == "||", at, left, right),
         "==" | "!=" => Ok(Value::Bool(same(&left?.value, &right?.value) == (op == "=="))),
         _ => {
-            let (x, y) = (operand(left, &Type::Number, at, "left")?, operand(right, &Type::Number, at, "right")?);
+            let (x, y) = (
+                operand(left, &Type::Number, at, "left")?,
+                operand(right, &Type::Number, at, "right")?,
+            );
             let (Value::Number(x), Value::Number(y)) = (x, y) else {
-                return Err((at, "Unsuitable value for operand: a number is required, not null".into()));
+                return Err((
+                    at,
+                    "Unsuitable value for operand: a number is required, not null".into(),
+                ));
             };
             arithmetic(op, &x, &y).map_err(|m| (at, m))
         }
@@ -74,7 +80,10 @@ fn logic(or: bool, at: usize, left: Operand, right: Operand) -> Result<Value, (u
     right?;
     match (l, r) {
         (Some(Some(x)), Some(Some(y))) => Ok(Value::Bool(if or { x || y } else { x && y })),
-        _ => Err((at, format!("`{}` needs two bools, not null", if or { "||" } else { "&&" }))),
+        _ => Err((
+            at,
+            format!("`{}` needs two bools, not null", if or { "||" } else { "&&" }),
+        )),
     }
 }
 
@@ -102,10 +111,10 @@ fn arithmetic(op: &str, x: &Num, y: &Num) -> Result<Value, String> {
         "*" => n(x.mul(y)),
         "/" => n(x.div(y)),
         "%" => n(x.rem(y)),
-        ">" => Ok(Value::Bool(x.cmp(y).is_gt())),
-        ">=" => Ok(Value::Bool(x.cmp(y).is_ge())),
-        "<" => Ok(Value::Bool(x.cmp(y).is_lt())),
-        "<=" => Ok(Value::Bool(x.cmp(y).is_le())),
+        ">" => Ok(Value::Bool(x.compare(y).is_gt())),
+        ">=" => Ok(Value::Bool(x.compare(y).is_ge())),
+        "<" => Ok(Value::Bool(x.compare(y).is_lt())),
+        "<=" => Ok(Value::Bool(x.compare(y).is_le())),
         _ => Err(format!("unknown operator `{op}`")),
     }
 }
@@ -128,8 +137,11 @@ pub fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(&p.value, &q.value))
         }
         (Value::Object(x) | Value::Map(x, _), Value::Object(y) | Value::Map(y, _)) => {
-            let last = |e: &[crate::tfvars::Entry], k: &str| e.iter().rev().find(|e| &*e.key == k).map(|e| e.value.value.clone());
-            x.iter().all(|e| last(y, &e.key).is_some_and(|v| last(x, &e.key).is_some_and(|w| same(&w, &v))))
+            let last = |e: &[crate::tfvars::Entry], k: &str| {
+                e.iter().rev().find(|e| &*e.key == k).map(|e| e.value.value.clone())
+            };
+            x.iter()
+                .all(|e| last(y, &e.key).is_some_and(|v| last(x, &e.key).is_some_and(|w| same(&w, &v))))
                 && y.iter().all(|e| last(x, &e.key).is_some())
         }
         _ => false,

@@ -41,6 +41,9 @@ pub struct ParseError {
 
 pub(crate) type Result<T> = std::result::Result<T, ParseError>;
 
+/// The byte range of a comment.
+pub type Comment = (usize, usize);
+
 /// One `name = expr` attribute before evaluation.
 pub struct RawAttribute {
     pub name: Str,
@@ -50,7 +53,7 @@ pub struct RawAttribute {
 
 /// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes, and
 /// the byte ranges of its comments.
-pub fn parse(src: &str, start: usize) -> Result<(Vec<RawAttribute>, Vec<(usize, usize)>)> {
+pub fn parse(src: &str, start: usize) -> Result<(Vec<RawAttribute>, Vec<Comment>)> {
     let mut parser = Parser::new(src, start);
     let attributes = parser.body()?;
     Ok((attributes, parser.comments))
@@ -378,7 +381,10 @@ impl<'a> Parser<'a> {
 
     /// Whether the next word is `for`, which makes a bracket a for-expression.
     fn at_for(&self) -> bool {
-        self.starts_with("for") && !self.peek_at(3).is_some_and(|b| (b as char).is_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80)
+        self.starts_with("for")
+            && !self
+                .peek_at(3)
+                .is_some_and(|b| (b as char).is_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80)
     }
 
     fn tuple(&mut self) -> Result<Expr> {

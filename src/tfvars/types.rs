@@ -34,7 +34,8 @@ impl Type {
             Type::Map(t) => serde_json::json!(["map", t.to_json()]),
             Type::Tuple(ts) => serde_json::json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
             Type::Object(attrs) => {
-                let attrs: serde_json::Map<String, Json> = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let attrs: serde_json::Map<String, Json> =
+                    attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
                 serde_json::json!(["object", attrs])
             }
         }
@@ -69,8 +70,14 @@ pub fn type_of(value: &Value) -> Type {
 pub fn unify(types: &[Type]) -> Option<Type> {
     let count = |f: fn(&Type) -> bool| types.iter().filter(|t| f(t)).count();
     let dynamic = count(|t| *t == Type::Dynamic);
-    let (maps, lists) = (count(|t| matches!(t, Type::Map(_))), count(|t| matches!(t, Type::List(_))));
-    let (objects, tuples) = (count(|t| matches!(t, Type::Object(_))), count(|t| matches!(t, Type::Tuple(_))));
+    let (maps, lists) = (
+        count(|t| matches!(t, Type::Map(_))),
+        count(|t| matches!(t, Type::List(_))),
+    );
+    let (objects, tuples) = (
+        count(|t| matches!(t, Type::Object(_))),
+        count(|t| matches!(t, Type::Tuple(_))),
+    );
     let all = types.len();
     if maps > 0 && maps + dynamic == all || lists > 0 && lists + dynamic == all {
         return unify_collections(types, dynamic > 0);
@@ -84,9 +91,17 @@ pub fn unify(types: &[Type]) -> Option<Type> {
             return Some(t);
         }
     } else if objects > 0 && objects + dynamic == all {
-        return if dynamic > 0 { Some(Type::Dynamic) } else { unify_objects(types) };
+        return if dynamic > 0 {
+            Some(Type::Dynamic)
+        } else {
+            unify_objects(types)
+        };
     } else if tuples > 0 && tuples + dynamic == all {
-        return if dynamic > 0 { Some(Type::Dynamic) } else { unify_tuples(types) };
+        return if dynamic > 0 {
+            Some(Type::Dynamic)
+        } else {
+            unify_tuples(types)
+        };
     } else if objects > 0 && tuples > 0 {
         return None;
     }
@@ -96,9 +111,9 @@ pub fn unify(types: &[Type]) -> Option<Type> {
 /// The first type, most general first, that every other type converts to.
 fn by_preference(types: &[Type]) -> Option<Type> {
     let rank = |t: &Type| match t {
-        Type::Dynamic => 0,
-        Type::String => 1,
-        _ => 2,
+        Type::String => 0,
+        Type::Dynamic => 2,
+        _ => 1,
     };
     let mut order: Vec<&Type> = types.iter().collect();
     order.sort_by_key(|t| rank(t));
@@ -147,7 +162,10 @@ fn unify_objects(types: &[Type]) -> Option<Type> {
         })
         .collect();
     let first = attrs.first()?;
-    if attrs.iter().any(|a| a.len() != first.len() || a.keys().any(|k| !first.contains_key(k))) {
+    if attrs
+        .iter()
+        .any(|a| a.len() != first.len() || a.keys().any(|k| !first.contains_key(k)))
+    {
         return unify_objects_to_map(types);
     }
     let mut result = BTreeMap::new();
@@ -214,9 +232,7 @@ fn convertible(from: &Type, to: &Type) -> bool {
         (Type::List(a), Type::List(e)) | (Type::Map(a), Type::Map(e)) => convertible(a, e),
         (Type::Object(attrs), Type::Map(e)) => attrs.values().all(|t| convertible(t, e)),
         (Type::Tuple(a), Type::Tuple(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| convertible(x, y)),
-        (Type::Object(a), Type::Object(b)) => {
-            b.iter().all(|(k, t)| a.get(k).is_some_and(|s| convertible(s, t)))
-        }
+        (Type::Object(a), Type::Object(b)) => b.iter().all(|(k, t)| a.get(k).is_some_and(|s| convertible(s, t))),
         _ => false,
     }
 }
@@ -243,6 +259,16 @@ fn convert_value(value: Value, to: &Type) -> Result<Value, String> {
             .map(|n| Value::Number(Rc::new(n)))
             .ok_or_else(|| "a number is required".to_string()),
         (Value::String(s), Type::Bool) => string_to_bool(&s).map(Value::Bool),
+        (Value::Tuple(items) | Value::List(items, _), Type::List(e)) if **e == Type::Dynamic => {
+            // A list of "any type" takes its element type from the elements, which must unify.
+            let types: Vec<Type> = items.iter().map(|n| type_of(&n.value)).collect();
+            let element = if types.is_empty() {
+                Type::Dynamic
+            } else {
+                unify(&types).ok_or("all list elements must have the same type")?
+            };
+            Ok(Value::List(convert_all(items, &element)?, Rc::new(element)))
+        }
         (Value::Tuple(items) | Value::List(items, _), Type::List(e)) => {
             Ok(Value::List(convert_all(items, e)?, Rc::new((**e).clone())))
         }
@@ -254,11 +280,16 @@ fn convert_value(value: Value, to: &Type) -> Result<Value, String> {
                 .map(|(n, t)| convert(n, t))
                 .collect::<Result<_, _>>()?,
         )),
-        (Value::Object(entries) | Value::Map(entries, _), Type::Map(e)) => {
-            Ok(Value::Map(convert_entries(entries, |_| Some(e))?, Rc::new((**e).clone())))
-        }
+        (Value::Object(entries) | Value::Map(entries, _), Type::Map(e)) => Ok(Value::Map(
+            convert_entries(entries, |_| Some(e))?,
+            Rc::new((**e).clone()),
+        )),
         (Value::Object(entries), Type::Object(attrs)) => {
-            let kept: Vec<Entry> = entries.into_vec().into_iter().filter(|e| attrs.contains_key(&*e.key)).collect();
+            let kept: Vec<Entry> = entries
+                .into_vec()
+                .into_iter()
+                .filter(|e| attrs.contains_key(&*e.key))
+                .collect();
             Ok(Value::Object(convert_entries(kept.into(), |k| attrs.get(k))?))
         }
         (value, to) => Err(format!(

