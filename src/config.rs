@@ -26,6 +26,21 @@ pub struct Config {
     pub trusted_keys: Vec<String>,
     /// Where Terraform runs (the root module), relative to the repository root; default the root.
     pub module_dir: Option<String>,
+    /// Rules for promoting into an environment, keyed by that environment.
+    #[serde(default)]
+    pub promotion: IndexMap<String, PromotionConfig>,
+}
+
+/// One `promotion "ENV" { … }` block: the rules a version must pass to be promoted into ENV from
+/// the environment before it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionConfig {
+    /// How long the upstream environment must have had the version (`24h`, `90m`, `2d`).
+    pub min_soak: Option<String>,
+    /// A release record of the upstream environment must cover the version.
+    #[serde(default)]
+    pub require_record: bool,
 }
 
 /// The `artifacts { … }` block: where each pin's build artifact lives in an environment.

@@ -17,6 +17,7 @@ pub mod history;
 pub mod init;
 pub mod output;
 pub mod plan;
+pub mod policy;
 pub mod record;
 pub mod repo;
 pub mod report;

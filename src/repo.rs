@@ -6,7 +6,10 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::artifacts::settings::Settings as ArtifactSettings;
+use indexmap::IndexMap;
+
 use crate::config::{BackendFile, Config, EnvironmentConfig, Policy, CONFIG_FILE};
+use crate::policy::Rules;
 use crate::source::Source;
 use crate::tfvars::TfVars;
 
@@ -44,6 +47,7 @@ pub struct Repo {
     trusted_keys: Vec<String>,
     /// Where Terraform runs, repository-relative; `""` is the root.
     module_dir: String,
+    promotion: IndexMap<String, Rules>,
 }
 
 impl Repo {
@@ -90,6 +94,7 @@ impl Repo {
             .map(ArtifactSettings::from_config)
             .transpose()?;
         crate::sign::trusted_keys(&config.trusted_keys, "pins.hcl trusted_keys")?;
+        let promotion = crate::policy::rules(&config.promotion, &environments)?;
         Ok(Repo {
             root: root.to_path_buf(),
             source,
@@ -99,6 +104,7 @@ impl Repo {
             artifacts,
             trusted_keys: config.trusted_keys,
             module_dir,
+            promotion,
         })
     }
 
@@ -154,6 +160,11 @@ impl Repo {
     /// The version policy.
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// The promotion rules for promoting into `env`, if pins.hcl has a `promotion` block for it.
+    pub fn promotion(&self, env: &str) -> Option<&Rules> {
+        self.promotion.get(env)
     }
 
     /// The folder that release records go to by default.

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::history::log::shallow_message;
 use crate::history::{time_text, EnvHistory, FoundRecord, History};
+use crate::policy::{judge, Candidate};
 use crate::repo::{Environment, Repo};
 use crate::tfvars::Str;
 use crate::version::{classify, is_prerelease, Kind};
@@ -199,13 +200,27 @@ impl Side<'_> {
             Some(v) => self.since(id, v)?,
             None => None,
         };
-        let blocked_by = self.blockers(kind, version.as_deref(), current.as_deref());
+        let recorded = version.as_deref().is_some_and(|v| self.recorded(id, v));
+        let mut blocked_by = self.blockers(kind, version.as_deref(), current.as_deref());
+        if let (Some(rules), Some(v), true) = (
+            self.repo.promotion(&self.to.name),
+            version.as_deref(),
+            kind != Kind::Unchanged,
+        ) {
+            let candidate = Candidate {
+                upstream: &self.from.name,
+                version: v,
+                since: since.map(|(t, _)| t),
+                recorded,
+                now: self.now,
+            };
+            blocked_by.extend(judge(rules, candidate));
+        }
         let state = match (kind, blocked_by.is_empty()) {
             (Kind::Unchanged, _) => State::InSync,
             (_, true) => State::Pending,
             (_, false) => State::Blocked,
         };
-        let recorded = version.as_deref().is_some_and(|v| self.recorded(id, v));
         Ok(Hop {
             from: self.from.name.clone(),
             to: self.to.name.clone(),

@@ -917,3 +917,88 @@ fn rollback_of_an_unshared_file_needs_no_flag_and_says_when_nothing_changes() {
     let again = s.pins(&["rollback", "development", "--to", "development~1"]);
     assert_eq!(again.stdout, "development.tfvars: nothing to change\n");
 }
+
+/// The lambda-x line of production's hop in `status`, at `now`, with `policy` in pins.hcl.
+fn production_hop(s: &Story, now: &str) -> (i32, String) {
+    let run = pins_at(s.dir(), now, &["status"]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("lambda-x  staging → production"))
+        .unwrap_or_else(|| panic!("no hop in: {}{}", run.stdout, run.stderr))
+        .to_string();
+    (run.code, line)
+}
+
+#[test]
+fn min_soak_blocks_until_exactly_the_minimum_has_passed() {
+    let s = board_story();
+    s.repo.write(
+        "pins.hcl",
+        b"promotion \"production\" {\n  min_soak = \"36h\"\n  require_record = true\n}\n",
+    );
+    let (code, line) = production_hop(&s, "2026-11-07T22:59:59Z");
+    assert_eq!(code, 1);
+    assert_eq!(
+        line,
+        "blocked  lambda-x  staging → production   1.5.0 → 1.5.1       patch      in staging since 2026-11-06T11:00:00Z (1d11h); recorded; min_soak: in staging for 1d11h, needs 1d12h; passes at 2026-11-07T23:00:00Z"
+    );
+    let (_, line) = production_hop(&s, "2026-11-07T23:00:00Z");
+    assert!(
+        line.starts_with("pending  lambda-x"),
+        "at exactly 36h it passes: {line}"
+    );
+}
+
+#[test]
+fn require_record_blocks_a_version_no_record_covers() {
+    let s = board_story();
+    s.repo
+        .write("pins.hcl", b"promotion \"staging\" { require_record = true }\n");
+    let run = pins_at(s.dir(), NOW, &["status", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let hop = &run.json()["pins"][0]["hops"][0];
+    assert_eq!(hop["state"], "blocked");
+    assert_eq!(
+        hop["blocked_by"],
+        serde_json::json!(["require_record: no release record of development covers 1.6.0"])
+    );
+    let folder = tempfile::tempdir().unwrap();
+    s.git(NOW, ALICE, &["checkout", "-q", "development"]);
+    std::fs::write(
+        folder.path().join("dev.json"),
+        record_json(&s, "development", "2026-11-06T09:30:00Z"),
+    )
+    .unwrap();
+    let run = pins_at(
+        s.dir(),
+        NOW,
+        &[
+            "status",
+            "--format",
+            "json",
+            "--records",
+            folder.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        run.json()["pins"][0]["hops"][0]["state"],
+        "pending",
+        "a record of development covers it now"
+    );
+}
+
+#[test]
+fn bad_promotion_blocks_are_refused() {
+    let s = board_story();
+    let cases: [(&str, &str); 4] = [
+        ("promotion \"production\" { min_soak = \"3 fortnights\" }\n", "pins.hcl: promotion \"production\" min_soak `3 fortnights` is not a duration such as 24h, 90m or 2d"),
+        ("promotion \"development\" { min_soak = \"1h\" }\n", "pins.hcl: promotion \"development\": development is the first environment, nothing is promoted into it"),
+        ("promotion \"prod\" { min_soak = \"1h\" }\n", "pins.hcl: promotion \"prod\" names an unknown environment; environments are: development, staging, production"),
+        ("promotion \"production\" { auto = [\"patch\"] }\n", "unknown field `auto`"),
+    ];
+    for (config, message) in cases {
+        s.repo.write("pins.hcl", config.as_bytes());
+        refused(&pins_at(s.dir(), NOW, &["status"]), &[message]);
+    }
+}
