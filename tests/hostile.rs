@@ -69,6 +69,11 @@ fn run(c: &Case) {
         assert!(said.contains(word), "{}: expected {word:?} in:\n{said}", c.name);
     }
     assert!(!said.contains("panicked"), "{}: {said}", c.name);
+    assert!(
+        !said.contains('\u{1b}'),
+        "{}: a raw escape reached the terminal",
+        c.name
+    );
     assert_eq!(repo.snapshot(), before, "{}: a file changed", c.name);
 }
 
@@ -163,6 +168,13 @@ fn cases() -> Vec<Case> {
             &["show", "development"],
             2,
             &["development.tfvars:1:", "nest deeper than 10000 levels"],
+        ),
+        case(
+            "a control character in a pin name is shown escaped, not sent to the terminal",
+            "artifact_versions = {\n  \"a\\u001b[2Jb\" = \"1.0.0\"\n}\n",
+            &["show", "development"],
+            0,
+            &["a\\u{1b}[2Jb  1.0.0"],
         ),
         case(
             "30,000 unary minus signs evaluate without exhausting the stack",

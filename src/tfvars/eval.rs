@@ -211,6 +211,8 @@ fn typed_error(expr: &Expr) -> bool {
             _ => true,
         },
         Expr::Paren(inner, _) => typed_error(inner),
+        // `var.x`: a reference, whatever follows it.
+        Expr::Traversal(term, _, _) => matches!(**term, Expr::Variable(..)),
         _ => false,
     }
 }

@@ -146,3 +146,67 @@ fn numbers_print_as_terraform_prints_them() {
     assert_eq!(json("a = 1 / 8", "a").to_string(), "0.125");
     assert_eq!(json("a = 1.5 * -2", "a").to_string(), "-3");
 }
+
+#[test]
+fn evaluates_as_terraform_evaluates_a_var_file() {
+    let cases = [
+        ("a = 1e5000", format!("1{}", "0".repeat(5000))),
+        ("a = 1e308 * 10", format!("1{}", "0".repeat(309))),
+        ("a = 1/3*3", "1".into()),
+        ("a = true ? 1 : \"x\"", "\"1\"".into()),
+        ("a = false ? 1 : \"x\"", "\"x\"".into()),
+        ("a = \"2\" * 3", "6".into()),
+        ("a = \"true\" && true", "true".into()),
+        ("a = true && null", "false".into()),
+        ("a = true ? 1 : var.x", "1".into()),
+        ("a = \"${\"a\"}b\"", "\"ab\"".into()),
+        ("a = \"1.4.${2}\"", "\"1.4.2\"".into()),
+        ("a = \"%{ if true }y%{ else }n%{ endif }\"", "\"y\"".into()),
+        ("a = \"%{ for x in [1, 2] }${x},%{ endfor }\"", "\"1,2,\"".into()),
+        ("a = { \"${\"k\"}\" = 1 }", "{\"k\":1}".into()),
+        (
+            "a = [for k, v in { b = 2, a = 1 } : \"${k}=${v}\"]",
+            "[\"a=1\",\"b=2\"]".into(),
+        ),
+        ("a = { for v in [\"x\", \"y\"] : v => upper }.x", "fails".into()),
+        ("a = [10, 20][1]", "20".into()),
+        ("a = { b = { c = 3 } }.b[\"c\"]", "3".into()),
+        ("a = { null = 1, true = 2 }", "{\"null\":1,\"true\":2}".into()),
+        ("a = 1 # \u{fffd} is fine here", "1".into()),
+    ];
+    for (text, expected) in cases {
+        let got = TfVars::parse("t.tfvars", text.as_bytes().to_vec())
+            .map(|v| v.get("a").map(|a| a.value.to_json().to_string()).unwrap_or_default())
+            .unwrap_or_else(|_| "fails".into());
+        assert_eq!(got, expected, "{text}");
+    }
+}
+
+#[test]
+fn refuses_what_terraform_refuses_and_says_what_it_does_not_evaluate() {
+    for (text, says) in [
+        ("a = { for = 1 }", "`for`"),
+        ("a = \" 1\" + 1", "a number is required"),
+        ("a = true ? 1 : [2]", "Inconsistent conditional result types"),
+        ("a = \"\\xff\"", "invalid escape"),
+        ("a = [1][*]", "Terraform accepts splat expressions"),
+        ("a = true ? 1 : [var.x]", "Terraform accepts such a conditional"),
+        ("a = upper(\"x\")", "functions may not be called"),
+        ("a = 1 % (1/0)", "infinite"),
+    ] {
+        let e = error(text);
+        assert!(e.message.contains(says), "{text}: {e}");
+        assert_eq!(e.position.line, 1, "{text}");
+    }
+    let bytes = b"a = \"\xff\"\n".to_vec();
+    let e = TfVars::parse("t", bytes)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.starts_with("t:1:6: invalid UTF-8"), "{e}");
+    let comment = TfVars::parse("t", b"# \xff\na = 1\n".to_vec());
+    assert!(
+        comment.as_ref().is_ok_and(|v| v.editable().is_err()),
+        "read, but never edited"
+    );
+}
