@@ -4,32 +4,32 @@
 //! dispatches, each command calls the core and builds one report, `report` renders it. Everything else is the core, which
 //! never sees clap, never prints and never imports the front end.
 
-pub mod artifacts;
-pub mod check;
+pub(crate) mod artifacts;
+pub(crate) mod check;
 pub mod cli;
-pub mod clock;
-pub mod commands;
+pub(crate) mod clock;
+pub(crate) mod commands;
 pub mod config;
 pub mod diff;
-pub mod edit;
+pub(crate) mod edit;
 pub mod help;
-pub mod history;
-pub mod init;
-pub mod output;
+pub(crate) mod history;
+pub(crate) mod init;
+pub(crate) mod output;
 pub mod plan;
-pub mod policy;
-pub mod record;
-pub mod repo;
-pub mod report;
+pub(crate) mod policy;
+pub(crate) mod record;
+pub(crate) mod repo;
+pub(crate) mod report;
 pub mod resolve;
-pub mod rollback;
-pub mod sign;
-pub mod source;
-pub mod status;
-pub mod tfplan;
+pub(crate) mod rollback;
+pub(crate) mod sign;
+pub(crate) mod source;
+pub(crate) mod status;
+pub(crate) mod tfplan;
 pub mod tfvars;
 pub mod version;
-pub mod write;
+pub(crate) mod write;
 
 use std::process::ExitCode;
 
