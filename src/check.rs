@@ -14,7 +14,7 @@ use crate::version;
 
 /// One violation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub file: String,
     pub line: Option<usize>,
     pub col: Option<usize>,
@@ -42,7 +42,7 @@ impl Finding {
     }
 
     /// `file:line:col` (or just the file).
-    pub fn place(&self) -> String {
+    pub(crate) fn place(&self) -> String {
         match (self.line, self.col) {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", self.file),
             _ => self.file.clone(),
@@ -52,14 +52,14 @@ impl Finding {
 
 /// The result of checking a repository.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub findings: Vec<Finding>,
     pub files: usize,
     pub pins: usize,
 }
 
 /// Checks the whole repository.
-pub fn check(repo: &Repo) -> Report {
+pub(crate) fn check(repo: &Repo) -> Report {
     let mut report = Report::default();
     let auto = match repo.auto_files() {
         Ok(auto) => auto,

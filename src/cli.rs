@@ -17,12 +17,12 @@ use crate::{commands, help};
 pub struct Cli {
     /// The repository root (holds the pin files, data.d/ and optionally pins.hcl).
     #[arg(long, global = true, default_value = ".", value_name = "DIR", help_heading = GLOBAL)]
-    pub repo: PathBuf,
+    pub(crate) repo: PathBuf,
     /// When to colour output (NO_COLOR is respected under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The heading of the flags every command takes.
@@ -41,7 +41,7 @@ pub fn parse() -> Cli {
 
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -49,7 +49,7 @@ pub enum ColorChoice {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List the environments in promotion order with their branch and files.
     Envs(commands::envs::Args),
     /// Show an environment's effective pins (and data), each with the file and line it comes from.
@@ -102,7 +102,7 @@ impl Cli {
     }
 
     /// Runs the subcommand.
-    pub fn run(self) -> Result<Outcome> {
+    pub(crate) fn run(self) -> Result<Outcome> {
         let ctx = self.ctx();
         match self.command {
             Command::Envs(args) => commands::envs::run(&ctx, args),

@@ -24,7 +24,7 @@ pub struct Change {
 
 /// One data variable compared across two sides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DataChange {
+pub(crate) struct DataChange {
     pub variable: Str,
     pub from: Option<Json>,
     pub to: Option<Json>,
@@ -82,7 +82,7 @@ pub fn compare_pins(old: &[Pin], new: &[Pin], keep_equal: bool) -> Comparison {
 }
 
 /// The data variables whose effective values differ, sorted by name, from `a`'s value to `b`'s.
-pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
+pub(crate) fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
     let b_index: HashMap<&str, &Datum> = b.iter().map(|d| (&*d.name, d)).collect();
     let a_index: HashMap<&str, &Datum> = a.iter().map(|d| (&*d.name, d)).collect();
     let mut names: Vec<&str> = a_index.keys().chain(b_index.keys()).copied().collect();
@@ -100,14 +100,14 @@ pub fn compare_data(a: &[Datum], b: &[Datum]) -> Vec<DataChange> {
 }
 
 /// One side of a comparison: an environment, maybe read at a git revision (`ENV@REV`).
-pub struct Side {
+pub(crate) struct Side {
     pub repo: Repo,
     pub effective: Effective,
 }
 
 impl Side {
     /// Loads `ENV` or `ENV@REV` from the repository at `root`, its versions checked.
-    pub fn load(root: &Path, spec: &str) -> Result<Side> {
+    pub(crate) fn load(root: &Path, spec: &str) -> Result<Side> {
         let (name, rev) = split_spec(spec);
         let repo = Repo::open_maybe_at(root, rev)?;
         let effective = resolve(&repo, repo.environment(name)?)?;
@@ -116,7 +116,7 @@ impl Side {
     }
 
     /// `staging` or `staging@origin/staging`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self.repo.revision() {
             Some(rev) => format!("{}@{rev}", self.effective.environment.name),
             None => self.effective.environment.name.clone(),
@@ -124,7 +124,7 @@ impl Side {
     }
 
     /// The pin file's name and text.
-    pub fn pin_file(&self) -> (&str, &str) {
+    pub(crate) fn pin_file(&self) -> (&str, &str) {
         let text = self.effective.files.first().map(|f| f.text()).unwrap_or_default();
         (&self.effective.environment.pin_file, text)
     }

@@ -10,7 +10,7 @@ use crate::tfvars::TfVars;
 use crate::write::{preview, Lock};
 
 /// What a write command asks of the pipeline.
-pub struct Request<'r> {
+pub(crate) struct Request<'r> {
     pub repo: &'r Repo,
     pub pin_file: &'r str,
     pub allow_downgrade: bool,
@@ -20,7 +20,7 @@ pub struct Request<'r> {
 
 /// What an edit did (or, for a dry run, would do).
 #[derive(Debug, Clone)]
-pub struct Edited {
+pub(crate) struct Edited {
     pub file: String,
     /// The environments that read the file.
     pub environments: Vec<String>,
@@ -37,7 +37,7 @@ pub struct Edited {
 
 /// Locks the pin file, lets `plan` compute the edit under the lock, then writes it atomically
 /// unless `dry_run`.
-pub fn edit_pin_file<F>(request: Request, plan: F) -> Result<Edited>
+pub(crate) fn edit_pin_file<F>(request: Request, plan: F) -> Result<Edited>
 where
     F: for<'v> FnOnce(&'v TfVars, Guards) -> Result<Plan<'v>>,
 {

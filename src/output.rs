@@ -10,7 +10,7 @@ use crate::report::{self, Format, Report, Style};
 
 /// What every command gets from the global flags.
 #[derive(Debug, Clone)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub root: PathBuf,
     pub style: Style,
 }
@@ -24,7 +24,7 @@ impl Ctx {
 
 /// The output flags every command with structured output flattens into its `Args`.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Output format: text or json; diff also markdown and patch, verify also markdown.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

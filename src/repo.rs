@@ -14,11 +14,11 @@ use crate::source::Source;
 use crate::tfvars::TfVars;
 
 /// Where release records go unless pins.hcl says otherwise.
-pub const DEFAULT_RECORDS_DIR: &str = ".pins/records";
+pub(crate) const DEFAULT_RECORDS_DIR: &str = ".pins/records";
 
 /// One environment of the promotion flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Environment {
+pub(crate) struct Environment {
     pub name: String,
     pub branch: String,
     pub pin_file: String,
@@ -28,7 +28,7 @@ pub struct Environment {
 
 impl Environment {
     /// The var-files in the order Terraform is given them: the pin file, then the data files.
-    pub fn var_files(&self) -> Vec<&str> {
+    pub(crate) fn var_files(&self) -> Vec<&str> {
         std::iter::once(self.pin_file.as_str())
             .chain(self.data_files.iter().map(String::as_str))
             .collect()
@@ -37,7 +37,7 @@ impl Environment {
 
 /// A repository of environments, read from one source.
 #[derive(Debug, Clone)]
-pub struct Repo {
+pub(crate) struct Repo {
     root: PathBuf,
     source: Source,
     environments: Vec<Environment>,
@@ -52,17 +52,17 @@ pub struct Repo {
 
 impl Repo {
     /// Opens the working tree at `root`.
-    pub fn open(root: &Path) -> Result<Repo> {
+    pub(crate) fn open(root: &Path) -> Result<Repo> {
         Repo::open_source(root, Source::Tree)
     }
 
     /// Opens the repository at `root` as it was at git revision `rev`.
-    pub fn open_at(root: &Path, rev: &str) -> Result<Repo> {
+    pub(crate) fn open_at(root: &Path, rev: &str) -> Result<Repo> {
         Repo::open_source(root, Source::at_revision(root, rev)?)
     }
 
     /// Opens the working tree, or a revision when one is given.
-    pub fn open_maybe_at(root: &Path, rev: Option<&str>) -> Result<Repo> {
+    pub(crate) fn open_maybe_at(root: &Path, rev: Option<&str>) -> Result<Repo> {
         match rev {
             Some(rev) => Repo::open_at(root, rev),
             None => Repo::open(root),
@@ -148,17 +148,17 @@ impl Repo {
     }
 
     /// The repository's root folder.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The git revision this repository was read at, if not the working tree.
-    pub fn revision(&self) -> Option<&str> {
+    pub(crate) fn revision(&self) -> Option<&str> {
         self.source.revision()
     }
 
     /// The version policy.
-    pub fn policy(&self) -> Policy {
+    pub(crate) fn policy(&self) -> Policy {
         self.policy
     }
 
@@ -168,19 +168,19 @@ impl Repo {
     }
 
     /// The folder that release records go to by default.
-    pub fn records_dir(&self) -> &str {
+    pub(crate) fn records_dir(&self) -> &str {
         &self.records_dir
     }
 
     /// The `artifacts` block of pins.hcl, if there is one.
-    pub fn artifacts(&self) -> Option<&ArtifactSettings> {
+    pub(crate) fn artifacts(&self) -> Option<&ArtifactSettings> {
         self.artifacts.as_ref()
     }
 
     /// The public keys whose signatures on records are accepted: `PINS_TRUSTED_KEYS` (keys
     /// separated by spaces or commas) when it is set, else `trusted_keys` of pins.hcl. Empty when
     /// records need no signature.
-    pub fn trusted_keys(&self) -> Result<Vec<minisign::PublicKey>> {
+    pub(crate) fn trusted_keys(&self) -> Result<Vec<minisign::PublicKey>> {
         match std::env::var(crate::sign::TRUSTED_VARIABLE) {
             Ok(keys) if !keys.trim().is_empty() => {
                 let keys: Vec<String> = keys
@@ -195,12 +195,12 @@ impl Repo {
     }
 
     /// The environments in promotion order.
-    pub fn environments(&self) -> &[Environment] {
+    pub(crate) fn environments(&self) -> &[Environment] {
         &self.environments
     }
 
     /// The environment called `name`, or an error that suggests the closest name.
-    pub fn environment(&self, name: &str) -> Result<&Environment> {
+    pub(crate) fn environment(&self, name: &str) -> Result<&Environment> {
         check_name(name)?;
         self.environments.iter().find(|e| e.name == name).ok_or_else(|| {
             let names: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
@@ -213,14 +213,14 @@ impl Repo {
     }
 
     /// The environment that is promoted into `env`, if any.
-    pub fn predecessor(&self, env: &Environment) -> Option<&Environment> {
+    pub(crate) fn predecessor(&self, env: &Environment) -> Option<&Environment> {
         let i = self.environments.iter().position(|e| e.name == env.name)?;
         i.checked_sub(1).and_then(|p| self.environments.get(p))
     }
 
     /// The environment tested before `target` is deployed, as this repository (the tested
     /// revision) declares it: `explicit` if given, else the one `target` is promoted from.
-    pub fn tested_environment(&self, target: &str, explicit: Option<&str>) -> Result<&Environment> {
+    pub(crate) fn tested_environment(&self, target: &str, explicit: Option<&str>) -> Result<&Environment> {
         if let Some(name) = explicit {
             return self.environment(name);
         }
@@ -234,7 +234,7 @@ impl Repo {
     }
 
     /// How `other`'s environments differ from this repository's (read at `rev`), if they do.
-    pub fn disagreement(&self, other: &Repo, rev: &str) -> Option<String> {
+    pub(crate) fn disagreement(&self, other: &Repo, rev: &str) -> Option<String> {
         if self.environments == other.environments {
             return None;
         }
@@ -257,17 +257,17 @@ impl Repo {
     }
 
     /// Every environment whose pin file is `env`'s pin file (`env` included).
-    pub fn sharing(&self, pin_file: &str) -> Vec<&Environment> {
+    pub(crate) fn sharing(&self, pin_file: &str) -> Vec<&Environment> {
         self.environments.iter().filter(|e| e.pin_file == pin_file).collect()
     }
 
     /// The bytes of a repository file, or `None` if it does not exist.
-    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         self.source.read(&self.root, rel)
     }
 
     /// Reads and parses a var-file; a missing file is an error, as it is for Terraform.
-    pub fn load(&self, rel: &str) -> Result<TfVars> {
+    pub(crate) fn load(&self, rel: &str) -> Result<TfVars> {
         let bytes = self.read(rel)?.ok_or_else(|| missing_file(rel, self.revision()))?;
         match TfVars::parse(rel, bytes) {
             Ok(vars) => Ok(vars),
@@ -382,7 +382,7 @@ fn canonical_files(source: &Source, root: &Path, env: Environment) -> Result<Env
 }
 
 /// Refuses environment names that could be read as a path or an option.
-pub fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
@@ -395,7 +395,7 @@ pub fn check_name(name: &str) -> Result<()> {
 }
 
 /// Refuses a configured path that is absolute or climbs out of the repository.
-pub fn check_path(field: &str, path: &str) -> Result<()> {
+pub(crate) fn check_path(field: &str, path: &str) -> Result<()> {
     let p = Path::new(path);
     let bad = if path.is_empty() || path.contains('\0') {
         Some("is empty or holds a NUL byte")
@@ -416,7 +416,7 @@ pub fn check_path(field: &str, path: &str) -> Result<()> {
 }
 
 /// ` (did you mean `x`?)` naming up to three known names close to `name`, closest first.
-pub fn suggest(name: &str, known: &[&str]) -> String {
+pub(crate) fn suggest(name: &str, known: &[&str]) -> String {
     let mut close: Vec<(f64, &str)> = known
         .iter()
         .map(|k| (strsim::jaro_winkler(name, k), *k))
@@ -432,7 +432,7 @@ pub fn suggest(name: &str, known: &[&str]) -> String {
 }
 
 /// Splits `ENV@REV` into the environment and the git revision.
-pub fn split_spec(spec: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_spec(spec: &str) -> (&str, Option<&str>) {
     match spec.split_once('@') {
         Some((env, rev)) => (env, Some(rev)),
         None => (spec, None),

@@ -13,37 +13,37 @@ use anyhow::{anyhow, bail, Result};
 use minisign::{PublicKey, SecretKey, SecretKeyBox, SignatureBox};
 
 /// The environment variable that may hold the secret key file's text.
-pub const KEY_VARIABLE: &str = "PINS_SIGNING_KEY";
+pub(crate) const KEY_VARIABLE: &str = "PINS_SIGNING_KEY";
 
 /// The environment variable holding the password of an encrypted secret key.
-pub const PASSWORD_VARIABLE: &str = "PINS_SIGNING_KEY_PASSWORD";
+pub(crate) const PASSWORD_VARIABLE: &str = "PINS_SIGNING_KEY_PASSWORD";
 
 /// The environment variable that, when set, replaces `trusted_keys` of pins.hcl: CI settings that
 /// a commit to the repository cannot change.
-pub const TRUSTED_VARIABLE: &str = "PINS_TRUSTED_KEYS";
+pub(crate) const TRUSTED_VARIABLE: &str = "PINS_TRUSTED_KEYS";
 
 /// A secret key ready to sign, with its public half.
-pub struct SigningKey {
+pub(crate) struct SigningKey {
     secret: SecretKey,
     public: PublicKey,
 }
 
 /// Where the signature of `record` lives: `RECORD.minisig`, as minisign names it.
-pub fn signature_path(record: &Path) -> PathBuf {
+pub(crate) fn signature_path(record: &Path) -> PathBuf {
     let mut name = record.as_os_str().to_owned();
     name.push(".minisig");
     PathBuf::from(name)
 }
 
 /// The key id minisign shows (`1A2B…`, 16 hex digits) of a key number.
-pub fn key_id(keynum: &[u8]) -> String {
+pub(crate) fn key_id(keynum: &[u8]) -> String {
     keynum.iter().rev().map(|b| format!("{b:02X}")).collect()
 }
 
 impl SigningKey {
     /// Reads a minisign secret key file's text (`origin` names it in messages); an encrypted key
     /// needs `password`, and pins never prompts for one.
-    pub fn parse(text: &str, origin: &str, password: Option<String>) -> Result<SigningKey> {
+    pub(crate) fn parse(text: &str, origin: &str, password: Option<String>) -> Result<SigningKey> {
         let bad = |e: minisign::PError| anyhow!("{origin} is not a usable minisign secret key: {e}");
         let boxed = || SecretKeyBox::from_string(text.trim_start()).map_err(bad);
         let secret = match boxed()?.into_unencrypted_secret_key() {
@@ -60,7 +60,7 @@ impl SigningKey {
     }
 
     /// The key from `--key FILE`, else from `PINS_SIGNING_KEY` (the key file's text).
-    pub fn from_file_or_env(file: Option<&Path>) -> Result<SigningKey> {
+    pub(crate) fn from_file_or_env(file: Option<&Path>) -> Result<SigningKey> {
         let password = std::env::var(PASSWORD_VARIABLE).ok();
         if let Some(file) = file {
             let shown = file.display().to_string();
@@ -76,17 +76,18 @@ impl SigningKey {
     }
 
     /// The public key, base64 as in `trusted_keys` and minisign's `.pub` files.
-    pub fn public_base64(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn public_base64(&self) -> String {
         self.public.to_base64()
     }
 
     /// The key id.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         key_id(self.public.keynum())
     }
 
     /// The text of a `.minisig` file over `bytes`, with the file's name in the trusted comment.
-    pub fn sign(&self, bytes: &[u8], file_name: &str) -> Result<String> {
+    pub(crate) fn sign(&self, bytes: &[u8], file_name: &str) -> Result<String> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -113,7 +114,7 @@ fn without_checksum(text: &str) -> Option<SecretKey> {
 }
 
 /// Parses base64 public keys (`RWQ…`); `origin` names where they were written.
-pub fn trusted_keys(keys: &[String], origin: &str) -> Result<Vec<PublicKey>> {
+pub(crate) fn trusted_keys(keys: &[String], origin: &str) -> Result<Vec<PublicKey>> {
     keys.iter()
         .map(|k| {
             PublicKey::from_base64(k.trim()).map_err(|e| {
@@ -128,7 +129,7 @@ pub fn trusted_keys(keys: &[String], origin: &str) -> Result<Vec<PublicKey>> {
 
 /// Checks that `signature` (the text of `sig_file`) signs `bytes` with one of `trusted`; returns
 /// the signing key's id.
-pub fn verify(bytes: &[u8], signature: &str, sig_file: &str, trusted: &[PublicKey]) -> Result<String> {
+pub(crate) fn verify(bytes: &[u8], signature: &str, sig_file: &str, trusted: &[PublicKey]) -> Result<String> {
     let signature =
         SignatureBox::from_string(signature).map_err(|e| anyhow!("{sig_file} is not a minisign signature: {e}"))?;
     let id = key_id(signature.keynum());

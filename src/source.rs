@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-pub use objects::{GitObjects, Object};
+pub(crate) use objects::GitObjects;
 
 use anyhow::{bail, Context, Result};
 
 /// The files of a repository as they are now, or as they were at a git revision.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub(crate) enum Source {
     Tree,
     Git {
         rev: String,
@@ -27,7 +27,7 @@ pub enum Source {
 
 impl Source {
     /// Resolves `rev` to a commit of the git repository that holds `root`.
-    pub fn at_revision(root: &Path, rev: &str) -> Result<Source> {
+    pub(crate) fn at_revision(root: &Path, rev: &str) -> Result<Source> {
         check_revision(rev)?;
         let spec = format!("{rev}^{{commit}}");
         let commit = git(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
@@ -42,7 +42,7 @@ impl Source {
     }
 
     /// The revision this source reads, if it is not the working tree.
-    pub fn revision(&self) -> Option<&str> {
+    pub(crate) fn revision(&self) -> Option<&str> {
         match self {
             Source::Tree => None,
             Source::Git { rev, .. } => Some(rev),
@@ -50,7 +50,7 @@ impl Source {
     }
 
     /// The bytes of `rel` (a checked repository-relative path), or `None` when it does not exist.
-    pub fn read(&self, root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read(&self, root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
         match self {
             Source::Tree => read_tree(root, rel),
             Source::Git {
@@ -186,7 +186,7 @@ fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
 }
 
 /// The real path of `rel` under `root`, refused when a symlink leads it outside the repository.
-pub fn contained(root: &Path, rel: &str) -> Result<PathBuf> {
+pub(crate) fn contained(root: &Path, rel: &str) -> Result<PathBuf> {
     let root = root
         .canonicalize()
         .with_context(|| format!("opening repository {}", root.display()))?;
@@ -235,14 +235,14 @@ fn git_bytes(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
 }
 
 /// Runs git with fixed arguments (no shell) and returns its trimmed output.
-pub fn git(root: &Path, args: &[&str]) -> Result<String> {
+pub(crate) fn git(root: &Path, args: &[&str]) -> Result<String> {
     let out = git_bytes(root, args)?;
     Ok(String::from_utf8_lossy(&out).trim().to_string())
 }
 
 /// The commit checked out at `root` and whether tracked files have uncommitted changes; both
 /// `None` outside git.
-pub fn head_commit(root: &Path) -> (Option<String>, Option<bool>) {
+pub(crate) fn head_commit(root: &Path) -> (Option<String>, Option<bool>) {
     let commit = git(root, &["rev-parse", "--verify", "--quiet", "HEAD"])
         .ok()
         .filter(|c| !c.is_empty());

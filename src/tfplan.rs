@@ -16,7 +16,7 @@ use crate::tfvars::{nfc, Position, Str};
 
 /// The variables of a Terraform plan, with the configuration's defaults.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The plan file as named on the command line.
     pub file: String,
     variables: Map<String, Json>,
@@ -26,7 +26,7 @@ pub struct Plan {
 impl Plan {
     /// Reads a JSON plan, or a binary plan file that `terraform show -json` (with
     /// `$PINS_TERRAFORM`, else `terraform` on PATH, run in `workdir`) turns into one.
-    pub fn load(path: &Path, workdir: &Path) -> Result<Plan> {
+    pub(crate) fn load(path: &Path, workdir: &Path) -> Result<Plan> {
         let file = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("reading the plan {file}"))?;
         if bytes.starts_with(b"PK\x03\x04") {
@@ -37,7 +37,7 @@ impl Plan {
     }
 
     /// Parses the text of `terraform show -json`.
-    pub fn parse(file: &str, text: &str) -> Result<Plan> {
+    pub(crate) fn parse(file: &str, text: &str) -> Result<Plan> {
         let json: Json = serde_json::from_str(text).map_err(|e| not_a_plan(file, &e.to_string()))?;
         let Some(plan) = json.as_object().filter(|o| o.contains_key("format_version")) else {
             return Err(not_a_plan(file, "it has no format_version"));
@@ -65,13 +65,13 @@ impl Plan {
     }
 
     /// The planned value of a root variable, if the plan declares it.
-    pub fn value(&self, name: &str) -> Option<&Json> {
+    pub(crate) fn value(&self, name: &str) -> Option<&Json> {
         self.variables.get(name).map(|v| v.get("value").unwrap_or(&Json::Null))
     }
 
     /// The pins Terraform planned for `variables`, named as pins names them. A variable of the
     /// environment's own pin file that the plan does not declare means another configuration.
-    pub fn pins(&self, variables: &BTreeSet<String>, required: &BTreeSet<String>) -> Result<Vec<Pin>> {
+    pub(crate) fn pins(&self, variables: &BTreeSet<String>, required: &BTreeSet<String>) -> Result<Vec<Pin>> {
         let mut pins = Vec::new();
         for name in variables {
             match self.value(name) {
@@ -123,7 +123,7 @@ impl Plan {
 
     /// Refuses a plan whose environment data contradicts `effective`'s data files: a plan of
     /// another environment (or one whose data was overridden).
-    pub fn check_environment(&self, effective: &Effective) -> Result<()> {
+    pub(crate) fn check_environment(&self, effective: &Effective) -> Result<()> {
         for datum in &effective.data {
             let (Some(file), Some(planned)) = (datum.value.as_str(), self.value(&datum.name).and_then(Json::as_str))
             else {
@@ -146,7 +146,7 @@ impl Plan {
 
     /// Why the planned pins differ from what the var-files resolve to, one line per pin, or
     /// `None` when they agree.
-    pub fn disagreement(&self, resolved: &[Pin], planned: &[Pin]) -> Option<String> {
+    pub(crate) fn disagreement(&self, resolved: &[Pin], planned: &[Pin]) -> Option<String> {
         let by_id: HashMap<String, &Pin> = resolved.iter().map(|p| (p.id(), p)).collect();
         let planned_ids: HashMap<String, &Pin> = planned.iter().map(|p| (p.id(), p)).collect();
         let mut lines = Vec::new();
@@ -195,7 +195,7 @@ impl Plan {
 /// The variables that hold pins: those of `effective`'s pin file (required in the plan) and those
 /// of every other pin file in the repository, so that a pin map not yet promoted into this
 /// environment's file but filled by `TF_VAR_` or an auto-loaded file is still seen.
-pub fn pin_variables(repo: &Repo, effective: &Effective) -> (BTreeSet<String>, BTreeSet<String>) {
+pub(crate) fn pin_variables(repo: &Repo, effective: &Effective) -> (BTreeSet<String>, BTreeSet<String>) {
     let names = |vars: &crate::tfvars::TfVars| -> BTreeSet<String> {
         vars.iter()
             .filter(|a| is_pin_value(&a.value))

@@ -13,13 +13,13 @@ use crate::repo::Repo;
 use crate::resolve::{check_versions, resolve, Effective, Pin};
 
 /// An environment's effective values and its artifacts.
-pub struct EnvArtifacts {
+pub(crate) struct EnvArtifacts {
     pub effective: Effective,
     pub artifacts: Vec<Artifact>,
 }
 
 /// Resolves `name` in `repo` and locates its pins' artifacts with its own data.
-pub fn env_artifacts(repo: &Repo, name: &str) -> Result<EnvArtifacts> {
+pub(crate) fn env_artifacts(repo: &Repo, name: &str) -> Result<EnvArtifacts> {
     let settings = require(repo.artifacts())?;
     let effective = resolve(repo, repo.environment(name)?)?;
     check_versions(&effective, repo.policy())?;
@@ -28,7 +28,7 @@ pub fn env_artifacts(repo: &Repo, name: &str) -> Result<EnvArtifacts> {
 }
 
 /// What a HEAD request says of every artifact: `None` when it does not exist.
-pub fn heads(repo: &Repo, artifacts: &[Artifact]) -> Result<Vec<Option<Meta>>> {
+pub(crate) fn heads(repo: &Repo, artifacts: &[Artifact]) -> Result<Vec<Option<Meta>>> {
     let stores = Stores::new(
         require(repo.artifacts())?,
         artifacts.iter().map(|a| &a.location),
@@ -42,7 +42,7 @@ pub fn heads(repo: &Repo, artifacts: &[Artifact]) -> Result<Vec<Option<Meta>>> {
 /// Every artifact of `effective` (located with its own data), its content and how its hash was
 /// obtained (the store's SHA-256 checksum where it keeps one, unless `download`); `None` when the
 /// object does not exist.
-pub fn contents(repo: &Repo, effective: &Effective, download: bool) -> Result<Vec<(Artifact, Option<Hashed>)>> {
+pub(crate) fn contents(repo: &Repo, effective: &Effective, download: bool) -> Result<Vec<(Artifact, Option<Hashed>)>> {
     let settings = require(repo.artifacts())?;
     let artifacts = locate(settings, repo.root(), &effective.pins, effective)?;
     let stores = Stores::new(settings, artifacts.iter().map(|a| &a.location), &process_env)?;
@@ -54,7 +54,7 @@ pub fn contents(repo: &Repo, effective: &Effective, download: bool) -> Result<Ve
 
 /// The artifacts of `effective` that exist, as a release record holds them (keyed by pin id), and
 /// the ones that do not.
-pub fn artifact_records(
+pub(crate) fn artifact_records(
     repo: &Repo,
     effective: &Effective,
     download: bool,
@@ -83,13 +83,13 @@ fn record_of(artifact: &Artifact, (content, by): Hashed) -> ArtifactRecord {
 }
 
 /// The process environment, as the stores read it.
-pub fn process_env(name: &str) -> Option<String> {
+pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
 /// The content of every artifact of the environment, for a release record; a missing one cannot
 /// have been tested, so it is an error that lists every missing artifact.
-pub fn tested_artifacts(
+pub(crate) fn tested_artifacts(
     repo: &Repo,
     effective: &Effective,
     download: bool,
@@ -119,13 +119,13 @@ pub fn tested_artifacts(
 }
 
 /// `file:line:col` of the value that pins `pin`.
-pub fn pinned_at(pin: &Pin) -> String {
+pub(crate) fn pinned_at(pin: &Pin) -> String {
     format!("{}:{}", pin.origin.file, pin.origin.position)
 }
 
 /// One artifact that is not what was tested.
 #[derive(Debug, Clone, Serialize)]
-pub struct ArtifactFinding {
+pub(crate) struct ArtifactFinding {
     pub pin: String,
     pub version: String,
     pub location: String,
@@ -137,7 +137,7 @@ pub struct ArtifactFinding {
 
 /// Compares the content of every artifact `effective` would deploy with the tested one. A pin
 /// whose version differs is left to the pin comparison, which reports it already.
-pub fn content_findings(
+pub(crate) fn content_findings(
     repo: &Repo,
     effective: &Effective,
     tested: &BTreeMap<String, ArtifactRecord>,

@@ -4,12 +4,12 @@
 //! `template` parses and fills templates, this module turns them into [`Location`]s, and `store`
 //! reads and copies objects through `object_store` (S3 and local files).
 
-pub mod inventory;
-pub mod promotion;
-pub mod s3;
-pub mod settings;
-pub mod store;
-pub mod template;
+pub(crate) mod inventory;
+pub(crate) mod promotion;
+pub(crate) mod s3;
+pub(crate) mod settings;
+pub(crate) mod store;
+pub(crate) mod template;
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -22,18 +22,18 @@ use settings::Settings;
 use template::Lookup;
 
 /// The schemes a location may use.
-pub const SCHEMES: &str = "s3:// and file://";
+pub(crate) const SCHEMES: &str = "s3:// and file://";
 
 /// One pin's artifact in one environment.
 #[derive(Debug, Clone)]
-pub struct Artifact {
+pub(crate) struct Artifact {
     pub pin: Pin,
     pub location: Location,
 }
 
 /// Where an artifact is: an S3 object or a local file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Location {
+pub(crate) enum Location {
     S3 { bucket: String, key: String },
     File { path: PathBuf },
 }
@@ -49,7 +49,7 @@ impl fmt::Display for Location {
 
 impl Location {
     /// Parses a filled template; a relative `file://` path is relative to the repository `root`.
-    pub fn parse(text: &str, root: &Path) -> Result<Location> {
+    pub(crate) fn parse(text: &str, root: &Path) -> Result<Location> {
         if let Some(rest) = text.strip_prefix("s3://") {
             let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
             if !is_bucket_name(bucket) {
@@ -111,7 +111,7 @@ fn absolute(root: &Path) -> Result<PathBuf> {
 /// The artifacts of `effective`'s pins (pins without one are left out), located with `env_data`:
 /// the environment whose data fills the template. Promotion locates `TO`'s pins with `FROM`'s data
 /// to find where they come from.
-pub fn locate(settings: &Settings, root: &Path, pins: &[Pin], env_data: &Effective) -> Result<Vec<Artifact>> {
+pub(crate) fn locate(settings: &Settings, root: &Path, pins: &[Pin], env_data: &Effective) -> Result<Vec<Artifact>> {
     pins.iter()
         .filter_map(|pin| settings.template(&pin.name, &pin.id()).map(|t| (pin, t)))
         .map(|(pin, (template, what))| {
@@ -174,7 +174,7 @@ fn lookup(env: &Effective, pin: &Pin, path: &[String]) -> Lookup {
 }
 
 /// The `artifacts` settings of a repository, or an error saying how to add them.
-pub fn require(settings: Option<&Settings>) -> Result<&Settings> {
+pub(crate) fn require(settings: Option<&Settings>) -> Result<&Settings> {
     settings.ok_or_else(|| {
         anyhow!("pins.hcl has no `artifacts` block; add one, e.g.\n  artifacts {{\n    location = \"s3://${{artifact_bucket}}/${{pin}}/${{pin}}-${{version}}.zip\"\n  }}")
     })

@@ -15,7 +15,7 @@ use crate::resolve::{check_versions, resolve, select, Pin};
 /// What promotion does with one artifact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Move {
+pub(crate) enum Move {
     /// FROM and TO read the same location.
     InPlace,
     /// The target holds the same content already.
@@ -32,19 +32,19 @@ pub enum Move {
 
 impl Move {
     /// Whether the step copies bytes.
-    pub fn copies(self) -> bool {
+    pub(crate) fn copies(self) -> bool {
         matches!(self, Move::Copy | Move::Overwrite)
     }
 
     /// Whether the step stops the whole promotion.
-    pub fn refuses(self) -> bool {
+    pub(crate) fn refuses(self) -> bool {
         matches!(self, Move::Conflict | Move::MissingSource)
     }
 }
 
 /// One artifact's step.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub(crate) struct Step {
     pub pin: Pin,
     pub from: Location,
     pub to: Location,
@@ -59,7 +59,7 @@ pub struct Step {
 
 /// What `pins artifacts promote` asks for.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub(crate) struct Request {
     pub from: String,
     pub to: String,
     pub only: Vec<String>,
@@ -68,7 +68,7 @@ pub struct Request {
 
 /// A planned promotion: the stores it talks to, the runtime that owns their connections, and
 /// the steps.
-pub struct Promotion {
+pub(crate) struct Promotion {
     pub from: String,
     pub to: String,
     pub steps: Vec<Step>,
@@ -77,7 +77,7 @@ pub struct Promotion {
 }
 
 /// Plans promoting the artifacts of TO's (selected) pins from FROM's locations to TO's.
-pub fn plan(repo: &Repo, request: &Request) -> Result<Promotion> {
+pub(crate) fn plan(repo: &Repo, request: &Request) -> Result<Promotion> {
     let settings = require(repo.artifacts())?;
     let from = resolve(repo, repo.environment(&request.from)?)?;
     let to = resolve(repo, repo.environment(&request.to)?)?;
@@ -149,12 +149,12 @@ async fn plan_step(stores: &Stores, source: &Artifact, target: &Artifact, force:
 
 impl Promotion {
     /// The steps that refuse the promotion.
-    pub fn refused(&self) -> impl Iterator<Item = &Step> {
+    pub(crate) fn refused(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(|s| s.action.refuses())
     }
 
     /// Why the promotion is refused, or `None` when it may go ahead.
-    pub fn refusal(&self) -> Option<String> {
+    pub(crate) fn refusal(&self) -> Option<String> {
         let conflicts = self.refused().filter(|s| s.action == Move::Conflict).count();
         let missing = self.refused().count() - conflicts;
         let mut why = Vec::new();
@@ -177,7 +177,7 @@ impl Promotion {
     /// the bytes copied so far, `done` each copied step. A target that another writer created
     /// meanwhile is compared again and becomes `present` or `conflict` (see [`Promotion::refusal`]);
     /// a copy that fails stops the promotion with an error naming the artifact.
-    pub fn copy_all(
+    pub(crate) fn copy_all(
         &mut self,
         jobs: usize,
         progress: &(dyn Fn(usize, u64) + Sync),
@@ -210,7 +210,7 @@ impl Promotion {
 
     /// Reads the source content of every step that has a source and was not copied, so that
     /// every report entry carries the digest of the bytes it is about.
-    pub fn hash_sources(&mut self) -> Result<()> {
+    pub(crate) fn hash_sources(&mut self) -> Result<()> {
         let stores = &self.stores;
         let pending: Vec<&mut Step> = self
             .steps

@@ -24,16 +24,16 @@ use sha2::{Digest as _, Sha256};
 /// The default part size of multipart uploads. Objects up to [`PARTS_IN_FLIGHT`] parts are
 /// written with one PUT, so S3 keeps a SHA-256 of the whole object; larger ones in parts, at most
 /// [`PARTS_IN_FLIGHT`] held at once.
-pub const PART: usize = 16 << 20;
+pub(crate) const PART: usize = 16 << 20;
 const PARTS_IN_FLIGHT: usize = 4;
 /// The largest object one UploadPartCopy (and one CopyObject) may copy.
-pub const COPY_MAX: u64 = 5 << 30;
+pub(crate) const COPY_MAX: u64 = 5 << 30;
 /// How many times a failed request is retried.
-pub const RETRIES: u32 = 4;
+pub(crate) const RETRIES: u32 = 4;
 
 /// One bucket, reachable with one set of credentials.
 #[derive(Debug)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     name: String,
     base: String,
     region: String,
@@ -47,7 +47,7 @@ pub struct Bucket {
 
 /// An S3 error answer that was not worth retrying, or still failed after the retries.
 #[derive(Debug)]
-pub struct S3Error {
+pub(crate) struct S3Error {
     pub status: u16,
     pub code: String,
     pub message: String,
@@ -66,7 +66,7 @@ impl std::fmt::Display for S3Error {
 impl std::error::Error for S3Error {}
 
 /// Whether `error` is S3 refusing a conditional write because the key is taken.
-pub fn is_precondition(error: &anyhow::Error) -> bool {
+pub(crate) fn is_precondition(error: &anyhow::Error) -> bool {
     error
         .chain()
         .filter_map(|e| e.downcast_ref::<S3Error>())
@@ -75,7 +75,7 @@ pub fn is_precondition(error: &anyhow::Error) -> bool {
 
 /// How a write treats an existing object at the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteMode {
+pub(crate) enum WriteMode {
     /// Only if the key is free (`If-None-Match: *`).
     Create,
     /// Only over the object with this ETag, the one that was compared (`If-Match`).
@@ -84,7 +84,7 @@ pub enum WriteMode {
 
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Written {
+pub(crate) enum Written {
     /// The object was written: the SHA-256 (hex) of its bytes, its size, and the ETag the store
     /// gave it (to tell it from an object another writer put there afterwards).
     Done {
@@ -98,7 +98,7 @@ pub enum Written {
 
 /// The SHA-256 checksum S3 keeps for an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Checksum {
+pub(crate) enum Checksum {
     /// Of the whole object: the object's SHA-256.
     Full([u8; 32]),
     /// Of a multipart object: the SHA-256 of its parts' SHA-256s.
@@ -107,7 +107,7 @@ pub enum Checksum {
 
 /// What a HEAD with checksums tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Head {
+pub(crate) struct Head {
     pub size: u64,
     pub e_tag: Option<String>,
     pub checksum: Option<Checksum>,
@@ -116,7 +116,7 @@ pub struct Head {
 impl Head {
     /// The SHA-256 (hex) of the object's bytes, when S3 vouches for it: a whole-object checksum
     /// (a composite one, of a multipart upload's parts, does not tell it).
-    pub fn sha256(&self) -> Option<String> {
+    pub(crate) fn sha256(&self) -> Option<String> {
         match &self.checksum {
             Some(Checksum::Full(digest)) => Some(hex(digest)),
             _ => None,
@@ -126,7 +126,7 @@ impl Head {
 
 /// Settings shared by every bucket of a command.
 #[derive(Debug, Clone)]
-pub struct Connection {
+pub(crate) struct Connection {
     pub endpoint: Option<String>,
     pub region: String,
     pub options: ClientOptions,
@@ -137,7 +137,7 @@ pub struct Connection {
 
 impl Bucket {
     /// A bucket reached through `connection` as `key_id`.
-    pub fn new(
+    pub(crate) fn new(
         name: &str,
         connection: &Connection,
         credentials: AwsCredentialProvider,
@@ -164,7 +164,7 @@ impl Bucket {
     }
 
     /// The bucket's name.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
@@ -233,7 +233,7 @@ impl Bucket {
     }
 
     /// The object's size, ETag and checksum, or `None` when it does not exist.
-    pub async fn head(&self, key: &str) -> Result<Option<Head>> {
+    pub(crate) async fn head(&self, key: &str) -> Result<Option<Head>> {
         let mut request = Req::new("looking up", Method::HEAD, key);
         request.headers.push(("x-amz-checksum-mode", "ENABLED".into()));
         let reply = match self.send(request).await {
@@ -258,7 +258,7 @@ impl Bucket {
     /// Reads `source` to its end (it must hold `size` bytes) and writes it at `key`: one PUT up
     /// to [`PARTS_IN_FLIGHT`] parts, else a multipart upload that is aborted if anything fails.
     /// Every request carries the SHA-256 of its body, which S3 checks.
-    pub async fn upload(
+    pub(crate) async fn upload(
         &self,
         key: &str,
         source: BoxStream<'_, Result<Bytes>>,
@@ -422,7 +422,7 @@ impl Bucket {
     /// (CopyObject, up to [`COPY_MAX`]) under `mode`, only while the source still has
     /// `source_e_tag`; S3 computes a SHA-256 of the whole copy. The new object's ETag, or `None`
     /// when a condition failed (the key is taken, or the source changed).
-    pub async fn copy_object(
+    pub(crate) async fn copy_object(
         &self,
         key: &str,
         source: &Bucket,
@@ -448,7 +448,7 @@ impl Bucket {
     }
 
     /// Deletes `key` if it still has `e_tag` (used to remove a copy that failed its check).
-    pub async fn delete_if(&self, key: &str, e_tag: &str) -> Result<()> {
+    pub(crate) async fn delete_if(&self, key: &str, e_tag: &str) -> Result<()> {
         let mut request = Req::new("deleting", Method::DELETE, key);
         request.headers.push(("if-match", e_tag.to_string()));
         self.send(request).await.map(|_| ())
@@ -637,7 +637,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -10,7 +10,7 @@ use crate::config::{ArtifactsConfig, StoreConfig};
 
 /// The validated `artifacts` block of `pins.hcl`.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
+pub(crate) struct Settings {
     location: Option<Template>,
     pins: IndexMap<String, PinSetting>,
     stores: IndexMap<String, StoreConfig>,
@@ -24,7 +24,7 @@ enum PinSetting {
 
 impl Settings {
     /// Checks the templates and store keys of the `artifacts` block.
-    pub fn from_config(config: &ArtifactsConfig) -> Result<Settings> {
+    pub(crate) fn from_config(config: &ArtifactsConfig) -> Result<Settings> {
         let location = config
             .location
             .as_deref()
@@ -59,13 +59,13 @@ impl Settings {
     }
 
     /// The connection settings of the store `s3://BUCKET`, if `pins.hcl` has any.
-    pub fn store(&self, bucket: &str) -> Option<&StoreConfig> {
+    pub(crate) fn store(&self, bucket: &str) -> Option<&StoreConfig> {
         self.stores.get(&format!("s3://{bucket}"))
     }
 
     /// The template of the pin `name` (`id` is its `variable.key`), or `None` when the pin has no
     /// artifact.
-    pub fn template(&self, name: &str, id: &str) -> Option<(&Template, String)> {
+    pub(crate) fn template(&self, name: &str, id: &str) -> Option<(&Template, String)> {
         let setting = self.pins.get(name).or_else(|| self.pins.get(id));
         match setting {
             Some(PinSetting::Skip) => None,
@@ -75,7 +75,7 @@ impl Settings {
     }
 
     /// Pin names in `pin "…"` blocks that `is_pin` does not know (likely typos).
-    pub fn unknown_pins(&self, is_pin: impl Fn(&str) -> bool) -> Vec<String> {
+    pub(crate) fn unknown_pins(&self, is_pin: impl Fn(&str) -> bool) -> Vec<String> {
         self.pins.keys().filter(|k| !is_pin(k)).cloned().collect()
     }
 }

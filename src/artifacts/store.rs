@@ -33,11 +33,11 @@ use super::Location;
 use crate::config::StoreConfig;
 
 /// How many requests run at once when many artifacts are looked at.
-pub const CONCURRENCY: usize = 16;
+pub(crate) const CONCURRENCY: usize = 16;
 
 /// What a HEAD request tells about an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub size: u64,
     pub e_tag: Option<String>,
     /// The SHA-256 (hex) of the bytes, when the store vouches for it (an S3 checksum).
@@ -47,7 +47,7 @@ pub struct Meta {
 /// How the SHA-256 of an artifact was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum HashedBy {
+pub(crate) enum HashedBy {
     /// The store's own SHA-256 checksum of the object (S3 checked it when the object was written).
     Checksum,
     /// pins read the bytes and hashed them.
@@ -55,7 +55,7 @@ pub enum HashedBy {
 }
 
 impl HashedBy {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             HashedBy::Checksum => "checksum",
             HashedBy::Download => "download",
@@ -64,12 +64,12 @@ impl HashedBy {
 }
 
 /// An object's content and how its hash was obtained.
-pub type Hashed = (Content, HashedBy);
+pub(crate) type Hashed = (Content, HashedBy);
 
 /// How a copy moved the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Method {
+pub(crate) enum Method {
     /// S3 copied them (UploadPartCopy): source and target share endpoint and credentials.
     Server,
     /// pins read them from the source and wrote them to the target.
@@ -78,7 +78,7 @@ pub enum Method {
 
 /// What a copy did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Copied {
+pub(crate) enum Copied {
     /// Written and checked: how, the SHA-256 when known, and the size.
     Done {
         method: Method,
@@ -91,13 +91,13 @@ pub enum Copied {
 
 /// The content of an object: SHA-256 of its bytes (lowercase hex) and its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Content {
+pub(crate) struct Content {
     pub sha256: String,
     pub size: u64,
 }
 
 /// The stores behind a set of locations, configured up front.
-pub struct Stores {
+pub(crate) struct Stores {
     s3: HashMap<String, (Arc<dyn ObjectStore>, Bucket)>,
     /// Per bucket, whether it answered as an S3 bucket: asked once, the first time an object in it
     /// is not found, so that a wrong endpoint answering 404 to everything is not taken for
@@ -108,7 +108,7 @@ pub struct Stores {
 
 impl Stores {
     /// Configures a store for every bucket in `locations`; `env` reads environment variables.
-    pub fn new<'a>(
+    pub(crate) fn new<'a>(
         settings: &Settings,
         locations: impl IntoIterator<Item = &'a Location>,
         env: &dyn Fn(&str) -> Option<String>,
@@ -156,7 +156,7 @@ impl Stores {
     }
 
     /// The object's size, ETag and checksum, or `None` when it does not exist.
-    pub async fn head(&self, location: &Location) -> Result<Option<Meta>> {
+    pub(crate) async fn head(&self, location: &Location) -> Result<Option<Meta>> {
         if let Location::S3 { bucket, key } = location {
             return match self.bucket(bucket)?.head(key).await? {
                 Some(head) => Ok(Some(Meta {
@@ -181,7 +181,7 @@ impl Stores {
 
     /// The object's content and how its hash was obtained, or `None` when it does not exist: the
     /// store's SHA-256 checksum when it has one and `download` is false, else the bytes hashed.
-    pub async fn digest(&self, location: &Location, download: bool) -> Result<Option<Hashed>> {
+    pub(crate) async fn digest(&self, location: &Location, download: bool) -> Result<Option<Hashed>> {
         if !download {
             if let Location::S3 { .. } = location {
                 match self.head(location).await? {
@@ -199,7 +199,7 @@ impl Stores {
     }
 
     /// Reads the whole object and hashes it, or `None` when it does not exist.
-    pub async fn content(&self, location: &Location) -> Result<Option<Content>> {
+    pub(crate) async fn content(&self, location: &Location) -> Result<Option<Content>> {
         let (store, path) = self.object(location)?;
         let result = match store.get(&path).await {
             Ok(result) => result,
@@ -250,7 +250,7 @@ impl Stores {
     /// Whether two existing objects hold the same bytes: different sizes never do; two SHA-256
     /// checksums, or two plain S3 ETags (an MD5 of the bytes, for objects not uploaded in parts),
     /// settle it without a download; otherwise both are read and hashed.
-    pub async fn same_content(&self, a: &Location, a_meta: &Meta, b: &Location, b_meta: &Meta) -> Result<bool> {
+    pub(crate) async fn same_content(&self, a: &Location, a_meta: &Meta, b: &Location, b_meta: &Meta) -> Result<bool> {
         if a_meta.size != b_meta.size {
             return Ok(false);
         }
@@ -269,7 +269,7 @@ impl Stores {
     /// Copies `from` (described by `source`, as planned) to `to` under `mode`: on the server when
     /// both are S3 buckets with one identity and the copy can be checked without reading it,
     /// else streamed through this process. Calls `progress` with the bytes copied so far.
-    pub async fn copy(
+    pub(crate) async fn copy(
         &self,
         from: &Location,
         source: &Meta,
@@ -486,7 +486,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Refuses an endpoint that is not an http(s) URL, or plain http without `allow_http`.
-pub fn check_endpoint(store: &str, endpoint: &str, allow_http: bool) -> Result<()> {
+pub(crate) fn check_endpoint(store: &str, endpoint: &str, allow_http: bool) -> Result<()> {
     if endpoint.starts_with("https://") && endpoint.len() > "https://".len() {
         return Ok(());
     }
@@ -634,7 +634,7 @@ fn env_prefix(bucket: &str, config: &StoreConfig, env: &dyn Fn(&str) -> Option<S
 
 /// A runtime on this thread for store work. One per command: the stores' HTTP connections belong
 /// to the runtime they were opened on.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -642,11 +642,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Runs async store work to completion on a runtime of its own.
-pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(runtime()?.block_on(future))
 }
 
 /// Runs `futures` at most [`CONCURRENCY`] at once; results in their order.
-pub async fn each<Fut: Future>(futures: impl IntoIterator<Item = Fut>) -> Vec<Fut::Output> {
+pub(crate) async fn each<Fut: Future>(futures: impl IntoIterator<Item = Fut>) -> Vec<Fut::Output> {
     futures::stream::iter(futures).buffered(CONCURRENCY).collect().await
 }

@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 
 /// A parsed template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template {
+pub(crate) struct Template {
     text: String,
     parts: Vec<Part>,
 }
@@ -22,7 +22,7 @@ enum Part {
 
 /// What a variable looked up to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
+pub(crate) enum Lookup {
     Found(String),
     /// Not defined at all.
     Missing,
@@ -32,7 +32,7 @@ pub enum Lookup {
 
 impl Template {
     /// Parses `text`; `what` names the template in errors (`artifacts location`).
-    pub fn parse(what: &str, text: &str) -> Result<Template> {
+    pub(crate) fn parse(what: &str, text: &str) -> Result<Template> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -82,13 +82,13 @@ impl Template {
     }
 
     /// The template as written.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// Fills the template; `lookup` gets each variable path. The error names the variable, its
     /// column and why it could not be used; `scope` says whose variables were looked in.
-    pub fn render(&self, what: &str, scope: &str, lookup: impl Fn(&[String]) -> Lookup) -> Result<String> {
+    pub(crate) fn render(&self, what: &str, scope: &str, lookup: impl Fn(&[String]) -> Lookup) -> Result<String> {
         let mut out = String::new();
         for part in &self.parts {
             match part {

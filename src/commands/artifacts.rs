@@ -17,7 +17,7 @@ use crate::Outcome;
 /// Arguments of `pins artifacts`.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(subcommand)]
     action: Option<Action>,
     /// The environment whose artifact locations to list.
@@ -68,7 +68,7 @@ struct PromoteArgs {
 }
 
 /// Runs the artifacts command.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     match (args.action, args.env) {
         (Some(Action::Check(check)), _) => run_check(ctx, check),
         (Some(Action::Promote(promote)), _) => run_promote(ctx, promote),

@@ -11,7 +11,7 @@ use crate::Outcome;
 
 /// Arguments of `pins bump`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The pin: its key, `variable.key`, or a top-level variable.
     pin: String,
     /// A version such as 1.5.0, or `major`, `minor`, `patch`.
@@ -39,7 +39,7 @@ pub struct Args {
 }
 
 /// Sets one pin.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<EditReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let env = match &args.env {

@@ -10,13 +10,13 @@ use crate::Outcome;
 
 /// Arguments of `pins check`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     output: OutputArgs,
 }
 
 /// Checks the repository.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let repo = Repo::open(&ctx.root)?;
     let report = CheckReport::from(check(&repo));
     ctx.emit(&args.output, &report)?;

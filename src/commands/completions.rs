@@ -9,14 +9,14 @@ use crate::Outcome;
 
 /// Arguments of `pins completions`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The shell to complete in.
     #[arg(value_enum)]
     shell: Shell,
 }
 
 /// Prints the script.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(crate) fn run(args: Args) -> Result<Outcome> {
     let mut cmd = crate::cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "pins", &mut script);

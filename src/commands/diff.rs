@@ -9,7 +9,7 @@ use crate::Outcome;
 
 /// Arguments of `pins diff`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment promoted from, optionally `ENV@REV`.
     from: String,
     /// The environment promoted into, optionally `ENV@REV`: each row is its version now and the
@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 /// Compares two environments the way `promote FROM TO` would change TO.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let from = Side::load(&ctx.root, &args.from)?;
     let to = Side::load(&ctx.root, &args.to)?;
     let pins = compare_pins(&to.effective.pins, &from.effective.pins, args.all);

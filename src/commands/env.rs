@@ -12,7 +12,7 @@ const BRANCH_VARIABLES: [&str; 3] = ["PINS_BRANCH", "CIRCLE_BRANCH", "GITHUB_REF
 
 /// Arguments of `pins env`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The branch (default: $PINS_BRANCH, $CIRCLE_BRANCH or $GITHUB_REF_NAME, the first one set).
     #[arg(long)]
     branch: Option<String>,
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 /// Prints the environment name of a branch.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let repo = Repo::open(&ctx.root)?;
     let branch = match args.branch {
         Some(b) => b,

@@ -9,13 +9,13 @@ use crate::Outcome;
 
 /// Arguments of `pins envs`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     output: OutputArgs,
 }
 
 /// Lists the environments.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let repo = Repo::open(&ctx.root)?;
     ctx.emit(&args.output, &EnvsReport::of(&repo))?;
     Ok(Outcome::Clean)

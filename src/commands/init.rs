@@ -9,7 +9,7 @@ use crate::Outcome;
 
 /// Arguments of `pins init`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// An environment's current var-file (repeat per environment, and for an environment given
     /// several files, in Terraform's order). Default: `<env>.tfvars` or `envs/<env>.tfvars`
     /// (also `dev`, `stage`, `prod`, …) for development, staging and production.
@@ -50,7 +50,7 @@ fn env_file(text: &str) -> Result<(String, String)> {
 }
 
 /// Plans, then prints the plan (`--dry-run`) or writes it.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<InitReport>()?;
     let options = Options {
         from: args.from,

@@ -9,14 +9,14 @@ use crate::Outcome;
 
 /// Arguments of `pins man`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A command (e.g. `diff`, or `artifacts promote`) whose page to print instead of pins(1).
     #[arg(value_name = "COMMAND")]
     command: Vec<String>,
 }
 
 /// Prints the page.
-pub fn run(args: Args) -> Result<Outcome> {
+pub(crate) fn run(args: Args) -> Result<Outcome> {
     let mut cmd = crate::cli::command();
     cmd.build();
     let mut name = String::from("pins");

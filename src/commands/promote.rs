@@ -12,7 +12,7 @@ use crate::Outcome;
 
 /// Arguments of `pins promote`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment to copy pins from.
     from: String,
     /// The environment whose pin file receives them.
@@ -37,7 +37,7 @@ pub struct Args {
 }
 
 /// Promotes pins.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<EditReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let from = repo.environment(&args.from)?;

@@ -18,7 +18,7 @@ use crate::Outcome;
 
 /// Arguments of `pins record`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment that was deployed and tested.
     env: String,
     /// Where to write the record (default: .pins/records/ENV.json in the repository).
@@ -47,7 +47,7 @@ pub struct Args {
 }
 
 /// Writes the record.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<RecordReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let env = repo.environment(&args.env)?;

@@ -9,7 +9,7 @@ use crate::Outcome;
 
 /// Arguments of `pins show`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment, optionally at a git revision: `production` or `staging@origin/staging`.
     env: String,
     /// Also show environment data.
@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 /// Shows one environment.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let side = Side::load(&ctx.root, &args.env)?;
     let report = ShowReport::new(&side.effective, side.repo.revision(), args.data);
     ctx.emit(&args.output, &report)?;

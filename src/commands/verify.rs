@@ -20,7 +20,7 @@ use crate::Outcome;
 /// Arguments of `pins verify`.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("tested_set").required(true).args(["tested", "tested_ref"])))]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment about to be deployed, optionally `ENV@REV`.
     env: String,
     /// A release record written by `pins record`.
@@ -59,7 +59,7 @@ struct Tested {
 }
 
 /// Verifies the environment against the tested set.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<VerifyReport>()?;
     let mut target = Side::load(&ctx.root, &args.env)?;
     let plan = args.plan.as_deref().map(|p| read_plan(&target, p)).transpose()?;

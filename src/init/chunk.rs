@@ -8,7 +8,7 @@ const BOM: &str = "\u{feff}";
 /// One attribute's bytes: the comment lines right above it (no blank line between), the
 /// attribute, and the rest of its last line (a trailing comment), newline included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Chunk {
+pub(super) struct Chunk {
     pub start: usize,
     pub end: usize,
     /// A blank line separates it from what comes before.
@@ -16,7 +16,7 @@ pub struct Chunk {
 }
 
 /// The chunk of every attribute of `vars`, in file order.
-pub fn chunks(vars: &TfVars) -> Vec<Chunk> {
+pub(super) fn chunks(vars: &TfVars) -> Vec<Chunk> {
     let text = vars.text();
     let mut out: Vec<Chunk> = Vec::new();
     for attr in vars.iter() {
@@ -40,7 +40,7 @@ pub fn chunks(vars: &TfVars) -> Vec<Chunk> {
 }
 
 /// The text of `chunk`, ending with a newline in the file's style.
-pub fn text<'a>(vars: &'a TfVars, chunk: Chunk) -> std::borrow::Cow<'a, str> {
+pub(super) fn text<'a>(vars: &'a TfVars, chunk: Chunk) -> std::borrow::Cow<'a, str> {
     let piece = vars.text().get(chunk.start..chunk.end).unwrap_or_default();
     if piece.ends_with('\n') {
         piece.into()
@@ -50,7 +50,7 @@ pub fn text<'a>(vars: &'a TfVars, chunk: Chunk) -> std::borrow::Cow<'a, str> {
 }
 
 /// The newline a file uses (`\r\n` when its first line ends so).
-pub fn newline(text: &str) -> &'static str {
+pub(super) fn newline(text: &str) -> &'static str {
     match text.find('\n') {
         Some(i) if i > 0 && text.as_bytes().get(i - 1) == Some(&b'\r') => "\r\n",
         _ => "\n",
@@ -59,7 +59,7 @@ pub fn newline(text: &str) -> &'static str {
 
 /// `text` without the given chunks (in file order); a blank line that would double up where a
 /// chunk was cut out goes with it.
-pub fn without(text: &str, cut: &[Chunk]) -> String {
+pub(super) fn without(text: &str, cut: &[Chunk]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for chunk in cut {
@@ -86,7 +86,7 @@ pub fn without(text: &str, cut: &[Chunk]) -> String {
 }
 
 /// A new file: a header comment, then the pieces, with a blank line where the source had one.
-pub fn compose(header: &str, newline: &str, pieces: &[(String, bool)]) -> String {
+pub(super) fn compose(header: &str, newline: &str, pieces: &[(String, bool)]) -> String {
     let mut out = String::new();
     for line in header.lines() {
         out.push_str(if line.is_empty() { "#" } else { "# " });

@@ -11,14 +11,14 @@ use crate::version;
 
 /// One parsed input file and the chunk of each of its attributes.
 #[derive(Debug)]
-pub struct Source {
+pub(super) struct Source {
     pub vars: TfVars,
     pub chunks: Vec<Chunk>,
 }
 
 impl Source {
     /// Reads the chunks of a parsed file.
-    pub fn new(vars: TfVars) -> Source {
+    pub(super) fn new(vars: TfVars) -> Source {
         let chunks = chunk::chunks(&vars);
         Source { vars, chunks }
     }
@@ -26,21 +26,21 @@ impl Source {
 
 /// An environment's input files, in Terraform's order.
 #[derive(Debug)]
-pub struct EnvFiles {
+pub(super) struct EnvFiles {
     pub env: String,
     pub files: Vec<Source>,
 }
 
 /// One attribute where it was found.
 #[derive(Debug, Clone, Copy)]
-pub struct Found<'a> {
+pub(super) struct Found<'a> {
     pub source: &'a Source,
     pub index: usize,
 }
 
 impl<'a> Found<'a> {
     /// The attribute.
-    pub fn attr(self) -> &'a Attribute {
+    pub(super) fn attr(self) -> &'a Attribute {
         self.source
             .vars
             .iter()
@@ -50,12 +50,12 @@ impl<'a> Found<'a> {
     }
 
     /// Its name.
-    pub fn name(self) -> &'a str {
+    pub(super) fn name(self) -> &'a str {
         &self.attr().name
     }
 
     /// Its bytes with attached comments, and whether a blank line preceded them.
-    pub fn piece(self) -> (String, bool) {
+    pub(super) fn piece(self) -> (String, bool) {
         let chunk = self
             .source
             .chunks
@@ -66,7 +66,7 @@ impl<'a> Found<'a> {
     }
 
     /// `file:line:col` of its value.
-    pub fn place(self) -> String {
+    pub(super) fn place(self) -> String {
         self.place_of(&self.attr().value)
     }
 
@@ -81,14 +81,14 @@ impl<'a> Found<'a> {
 
 /// `--pin` and `--data`: names whose classification the user decides.
 #[derive(Debug, Default, Clone)]
-pub struct Overrides {
+pub(super) struct Overrides {
     pub pin: Vec<String>,
     pub data: Vec<String>,
 }
 
 /// Every attribute of an environment; an attribute set in two of its files is a problem
 /// (Terraform would let the later file win, and a migration could not keep both).
-pub fn attributes<'a>(env: &'a EnvFiles, problems: &mut Vec<String>) -> Vec<Found<'a>> {
+pub(super) fn attributes<'a>(env: &'a EnvFiles, problems: &mut Vec<String>) -> Vec<Found<'a>> {
     let mut out: Vec<Found<'a>> = Vec::new();
     for source in &env.files {
         for index in 0..source.vars.iter().len() {
@@ -110,7 +110,12 @@ pub fn attributes<'a>(env: &'a EnvFiles, problems: &mut Vec<String>) -> Vec<Foun
 }
 
 /// The names that are pins: forced with `--pin`, or version-shaped somewhere and not `--data`.
-pub fn pin_names(all: &[Found], overrides: &Overrides, policy: Policy, problems: &mut Vec<String>) -> BTreeSet<String> {
+pub(super) fn pin_names(
+    all: &[Found],
+    overrides: &Overrides,
+    policy: Policy,
+    problems: &mut Vec<String>,
+) -> BTreeSet<String> {
     for name in overrides.pin.iter().filter(|n| overrides.data.contains(n)) {
         problems.push(format!("`{name}` is given to both --pin and --data; choose one"));
     }
@@ -142,7 +147,7 @@ fn looks_like_pin(node: &Node, policy: Policy) -> bool {
 }
 
 /// Every value of a pin that is not a valid version, as a problem.
-pub fn check_versions(pins: &[Found], policy: Policy, problems: &mut Vec<String>) {
+pub(super) fn check_versions(pins: &[Found], policy: Policy, problems: &mut Vec<String>) {
     for found in pins {
         let node = &found.attr().value;
         let values: Vec<&Node> = match node.entries() {
@@ -167,7 +172,7 @@ pub fn check_versions(pins: &[Found], policy: Policy, problems: &mut Vec<String>
 }
 
 /// Every difference between staging's and production's pins, one line each.
-pub fn release_differences(staging: &[Found], production: &[Found]) -> Vec<String> {
+pub(super) fn release_differences(staging: &[Found], production: &[Found]) -> Vec<String> {
     let mut out = Vec::new();
     for s in staging {
         match production.iter().find(|p| p.name() == s.name()) {
@@ -235,7 +240,7 @@ fn value_differences(s: Found, p: Found) -> Vec<String> {
 
 /// Staging and production will share a pin file, so they must define the same data variables;
 /// reported as `pins check` reports a parity finding.
-pub fn parity(staging: &[Found], production: &[Found]) -> Vec<String> {
+pub(super) fn parity(staging: &[Found], production: &[Found]) -> Vec<String> {
     let mut out = Vec::new();
     for (a, b, a_name, b_name) in [
         (staging, production, "staging", "production"),

@@ -10,10 +10,10 @@ use crate::repo::check_path;
 use crate::tfvars::TfVars;
 
 /// The environments `init` lays out, in promotion order.
-pub const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
+pub(super) const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
 
 /// Each environment's input files, in the order Terraform was given them.
-pub type Inputs = IndexMap<String, Vec<String>>;
+pub(super) type Inputs = IndexMap<String, Vec<String>>;
 
 /// The names an environment's file often has.
 fn aliases(env: &str) -> &'static [&'static str] {
@@ -28,7 +28,7 @@ fn aliases(env: &str) -> &'static [&'static str] {
 const FOLDERS: [&str; 2] = ["", "envs/"];
 
 /// The inputs from `--from ENV=FILE` pairs, checked.
-pub fn given(root: &Path, from: &[(String, String)]) -> Result<Inputs> {
+pub(super) fn given(root: &Path, from: &[(String, String)]) -> Result<Inputs> {
     let mut inputs = Inputs::new();
     for (env, file) in from {
         if !ENVIRONMENTS.contains(&env.as_str()) {
@@ -51,7 +51,7 @@ pub fn given(root: &Path, from: &[(String, String)]) -> Result<Inputs> {
 
 /// The inputs found by name: `<env>.tfvars` or `envs/<env>.tfvars` (also `dev`, `prod`, …);
 /// `None` when the folder holds no `.tfvars` at all (then `init` scaffolds).
-pub fn found(root: &Path) -> Result<Option<Inputs>> {
+pub(super) fn found(root: &Path) -> Result<Option<Inputs>> {
     let mut inputs = Inputs::new();
     for env in ENVIRONMENTS {
         let hits: Vec<String> = FOLDERS
@@ -126,7 +126,7 @@ fn tfvars_files(root: &Path) -> Vec<String> {
 
 /// An environment's backend settings as found in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Backend {
+pub(super) enum Backend {
     /// `setup/backends/<env>.tfbackend`, pins' default: nothing to configure.
     Default,
     /// A `-backend-config` file under another name, e.g. `setup/backends/<env>.tf`.
@@ -138,7 +138,7 @@ pub enum Backend {
 }
 
 /// The backend file of `env`: `setup/backends/<name>.{tfbackend,tf,hcl}` under any of its names.
-pub fn backend(root: &Path, env: &str) -> Backend {
+pub(super) fn backend(root: &Path, env: &str) -> Backend {
     let default = format!("setup/backends/{env}.tfbackend");
     if root.join(&default).is_file() {
         return Backend::Default;

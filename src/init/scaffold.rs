@@ -2,34 +2,34 @@
 //! layout, backend files and pins.hcl.
 
 /// The first lines of development's pin file.
-pub const DEVELOPMENT_HEADER: &str = "Pins of development: artifact versions only (pins bump, pins promote).";
+pub(super) const DEVELOPMENT_HEADER: &str = "Pins of development: artifact versions only (pins bump, pins promote).";
 
 /// The first lines of the shared release file.
-pub const SHARED_HEADER: &str = "Pins of staging and production: one file, so production deploys exactly what staging tested.\nArtifact versions only; environment data lives in data.d/<env>.tfvars.";
+pub(super) const SHARED_HEADER: &str = "Pins of staging and production: one file, so production deploys exactly what staging tested.\nArtifact versions only; environment data lives in data.d/<env>.tfvars.";
 
 /// An empty development pin file.
-pub const DEVELOPMENT: &str = "# Pins of development: artifact versions only (pins bump, pins promote), e.g.\n# artifact_versions = {\n#   lambda-x = \"1.4.2\"\n# }\n";
+pub(super) const DEVELOPMENT: &str = "# Pins of development: artifact versions only (pins bump, pins promote), e.g.\n# artifact_versions = {\n#   lambda-x = \"1.4.2\"\n# }\n";
 
 /// An empty shared release file.
-pub const SHARED: &str = "# Pins of staging and production: one file, so production deploys exactly what staging tested.\n# Filled by `pins promote development staging`.\n";
+pub(super) const SHARED: &str = "# Pins of staging and production: one file, so production deploys exactly what staging tested.\n# Filled by `pins promote development staging`.\n";
 
 /// The first lines of an environment's data file.
-pub fn data_header(env: &str) -> String {
+pub(super) fn data_header(env: &str) -> String {
     format!("Environment data of {env}: endpoints, buckets, settings. Never versions: those are pins.")
 }
 
 /// An empty data file.
-pub fn data(env: &str) -> String {
+pub(super) fn data(env: &str) -> String {
     format!("# {}\n# db_endpoint = \"db.{env}.internal\"\n", data_header(env))
 }
 
 /// A backend file to fill in.
-pub fn backend(env: &str) -> String {
+pub(super) fn backend(env: &str) -> String {
     format!("# Backend settings of {env} for `terraform init $(pins tf-args {env} --backend)`, e.g.\n# bucket = \"my-terraform-state\"\n# key    = \"{env}.tfstate\"\n")
 }
 
 /// pins.hcl for environments whose backend file is elsewhere or missing (`None`).
-pub fn config(backends: &[(&str, Option<String>)]) -> String {
+pub(super) fn config(backends: &[(&str, Option<String>)]) -> String {
     let mut out = String::from(
         "# Written by `pins init`. Everything else keeps pins' defaults: development -> staging ->\n# production, one branch each (named after the environment), staging and production sharing\n# shared-release.tfvars, data in data.d/<env>.tfvars. Environment blocks replace the defaults,\n# so all three are listed.\n",
     );

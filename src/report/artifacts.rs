@@ -29,7 +29,7 @@ pub(crate) struct ArtifactRow {
 
 impl ArtifactRow {
     /// A row for `a`; `meta` when it was looked up (`None` inside: it does not exist).
-    pub fn new(a: &Artifact, meta: Option<Option<&Meta>>) -> ArtifactRow {
+    pub(crate) fn new(a: &Artifact, meta: Option<Option<&Meta>>) -> ArtifactRow {
         ArtifactRow {
             pin: a.pin.name.to_string(),
             variable: a.pin.variable.to_string(),
@@ -177,7 +177,7 @@ pub(crate) struct PromoteReport {
 
 impl PromoteReport {
     /// The report of a planned (and maybe carried out) promotion.
-    pub fn new(p: &Promotion, dry_run: bool) -> Self {
+    pub(crate) fn new(p: &Promotion, dry_run: bool) -> Self {
         PromoteReport {
             from: p.from.clone(),
             to: p.to.clone(),

@@ -32,7 +32,7 @@ pub(crate) struct View {
 
 impl View {
     /// What the report shows of a loaded side.
-    pub fn of(side: &Side) -> View {
+    pub(crate) fn of(side: &Side) -> View {
         let (file, text) = side.pin_file();
         View {
             environment: side.effective.environment.name.clone(),
@@ -63,7 +63,7 @@ pub(crate) struct ComparisonReport {
 
 impl ComparisonReport {
     /// A report of compared pins; `data` when data was compared too.
-    pub fn new(from: View, to: View, pins: Comparison, data: Option<Vec<DataChange>>, wording: Wording) -> Self {
+    pub(crate) fn new(from: View, to: View, pins: Comparison, data: Option<Vec<DataChange>>, wording: Wording) -> Self {
         ComparisonReport {
             from,
             to,
@@ -76,7 +76,7 @@ impl ComparisonReport {
     }
 
     /// Whether any pin differs.
-    pub fn differs(&self) -> bool {
+    pub(crate) fn differs(&self) -> bool {
         self.changes.iter().any(|c| c.kind != Kind::Unchanged)
     }
 
@@ -125,7 +125,7 @@ impl ComparisonReport {
     }
 
     /// `3 pins differ: 1 major, 2 patch`, or that none do.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let differing: Vec<Kind> = self
             .changes
             .iter()

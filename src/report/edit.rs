@@ -37,7 +37,7 @@ impl From<Edited> for EditReport {
 
 impl EditReport {
     /// A report that changes nothing and says why.
-    pub fn nothing(file: &str, environments: Vec<String>, dry_run: bool, why: String) -> Self {
+    pub(crate) fn nothing(file: &str, environments: Vec<String>, dry_run: bool, why: String) -> Self {
         EditReport {
             file: file.to_string(),
             environments,

@@ -26,7 +26,7 @@ pub(crate) struct EnvsReport(pub Vec<EnvironmentRow>);
 
 impl EnvsReport {
     /// Every environment of `repo`.
-    pub fn of(repo: &Repo) -> Self {
+    pub(crate) fn of(repo: &Repo) -> Self {
         EnvsReport(repo.environments().iter().map(|e| row(repo, e)).collect())
     }
 }

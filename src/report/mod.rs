@@ -41,7 +41,7 @@ use crate::version::Kind;
 /// An output format; which ones a command offers is its report's [`Report::FORMATS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub(crate) enum Format {
     /// For people (`args` is the same, for `tf-args`).
     #[default]
     #[value(alias = "args")]
@@ -56,7 +56,7 @@ pub enum Format {
 
 impl Format {
     /// The name `--format` takes.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Json => "json",
@@ -118,13 +118,13 @@ pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Style {
+pub(crate) struct Style {
     pub color: bool,
 }
 
 impl Style {
     /// Colours `text` by the kind of change it describes.
-    pub fn kind(self, kind: Kind, text: &str) -> String {
+    pub(crate) fn kind(self, kind: Kind, text: &str) -> String {
         let code = match kind {
             Kind::Major | Kind::Removed | Kind::Downgrade => "31",
             Kind::Minor | Kind::Changed | Kind::Prerelease => "33",
@@ -135,12 +135,12 @@ impl Style {
     }
 
     /// Bold, for headings.
-    pub fn bold(self, text: &str) -> String {
+    pub(crate) fn bold(self, text: &str) -> String {
         self.paint("1", text)
     }
 
     /// Red, for findings.
-    pub fn red(self, text: &str) -> String {
+    pub(crate) fn red(self, text: &str) -> String {
         self.paint("31", text)
     }
 

@@ -27,7 +27,7 @@ pub(crate) struct RecordReport {
 
 impl RecordReport {
     /// What `record`, written to `file`, holds.
-    pub fn new(record: &Record, file: String) -> Self {
+    pub(crate) fn new(record: &Record, file: String) -> Self {
         RecordReport {
             environment: record.environment.clone(),
             file,

@@ -22,7 +22,7 @@ pub(crate) struct ShowReport<'a> {
 
 impl<'a> ShowReport<'a> {
     /// The pins of `effective` (read at `revision`), and its data when `data`.
-    pub fn new(effective: &'a Effective, revision: Option<&'a str>, data: bool) -> Self {
+    pub(crate) fn new(effective: &'a Effective, revision: Option<&'a str>, data: bool) -> Self {
         ShowReport {
             environment: &effective.environment.name,
             pins: Pins(&effective.pins),

@@ -31,7 +31,7 @@ pub(crate) struct ArtifactCheck {
 
 impl VerifyReport {
     /// The verdict over a comparison and, with `--artifacts`, the artifact findings.
-    pub fn new(comparison: ComparisonReport, artifacts: Option<ArtifactCheck>, notes: Vec<String>) -> Self {
+    pub(crate) fn new(comparison: ComparisonReport, artifacts: Option<ArtifactCheck>, notes: Vec<String>) -> Self {
         let clean_artifacts = artifacts.as_ref().is_none_or(|a| a.findings.is_empty());
         VerifyReport {
             ok: !comparison.differs() && clean_artifacts,

@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 
 /// A running `git cat-file --batch --follow-symlinks` for one repository.
 #[derive(Debug)]
-pub struct GitObjects {
+pub(crate) struct GitObjects {
     child: Child,
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
@@ -18,7 +18,7 @@ pub struct GitObjects {
 
 /// What a `REV:PATH` (or any object name) names, after following symlinks inside the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Object {
+pub(crate) enum Object {
     /// A blob's bytes (for a symlink: the bytes of the file it leads to).
     Blob(Vec<u8>),
     /// A tree, commit or tag: not a file.
@@ -35,7 +35,7 @@ pub enum Object {
 
 impl GitObjects {
     /// Starts the reader in the git repository that holds `root`.
-    pub fn open(root: &Path) -> Result<GitObjects> {
+    pub(crate) fn open(root: &Path) -> Result<GitObjects> {
         let mut child = Command::new("git")
             .arg("-C")
             .arg(root)
@@ -58,7 +58,7 @@ impl GitObjects {
     }
 
     /// Reads one object, e.g. `COMMIT:path/in/tree`.
-    pub fn read(&mut self, name: &str) -> Result<Object> {
+    pub(crate) fn read(&mut self, name: &str) -> Result<Object> {
         if name.contains(['\n', '\r', '\0']) {
             bail!(
                 "`{}` cannot be read from git: it holds a line break or NUL",
@@ -134,7 +134,7 @@ impl Drop for GitObjects {
 impl Object {
     /// The file's bytes, `None` when it does not exist, or an error saying why a checkout would
     /// not give Terraform this file.
-    pub fn into_file(self, rel: &str, rev: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn into_file(self, rel: &str, rev: &str) -> Result<Option<Vec<u8>>> {
         match self {
             Object::Blob(bytes) => Ok(Some(bytes)),
             Object::Missing => Ok(None),

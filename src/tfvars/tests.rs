@@ -104,7 +104,11 @@ fn rejects_what_terraform_rejects() {
 
 #[test]
 fn rejects_too_deep_nesting() {
-    let text = format!("a = {}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+    let text = format!(
+        "a = {}{}",
+        "[".repeat(super::parse::MAX_DEPTH + 1),
+        "]".repeat(super::parse::MAX_DEPTH + 1)
+    );
     assert!(error(&text).message.contains("deeper"));
 }
 

