@@ -4,10 +4,10 @@
 use anyhow::{anyhow, Result};
 
 /// The variable that sets the clock.
-pub const PINS_NOW: &str = "PINS_NOW";
+pub(crate) const PINS_NOW: &str = "PINS_NOW";
 
 /// Now, in seconds since the epoch.
-pub fn now() -> Result<i64> {
+pub(crate) fn now() -> Result<i64> {
     let at = match std::env::var(PINS_NOW) {
         Ok(text) => humantime::parse_rfc3339_weak(&text).map_err(|e| {
             anyhow!(
@@ -24,7 +24,7 @@ pub fn now() -> Result<i64> {
 }
 
 /// A duration as its two largest units: `3d2h`, `5h12m`, `40m`, `12s`.
-pub fn duration_text(seconds: i64) -> String {
+pub(crate) fn duration_text(seconds: i64) -> String {
     let s = seconds.unsigned_abs();
     let sign = if seconds < 0 { "-" } else { "" };
     let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);

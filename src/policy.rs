@@ -11,7 +11,7 @@ use crate::repo::Environment;
 
 /// The rules for promoting into one environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rules {
+pub(crate) struct Rules {
     /// Seconds the upstream environment must have had the version.
     pub min_soak: Option<i64>,
     pub require_record: bool,
@@ -19,7 +19,7 @@ pub struct Rules {
 
 /// What is known about one version waiting to be promoted.
 #[derive(Debug, Clone, Copy)]
-pub struct Candidate<'a> {
+pub(crate) struct Candidate<'a> {
     pub upstream: &'a str,
     pub version: &'a str,
     /// When the upstream branch got the version (seconds since the epoch), if known.
@@ -29,7 +29,10 @@ pub struct Candidate<'a> {
 }
 
 /// Reads and checks every `promotion` block against the environments (in promotion order).
-pub fn rules(blocks: &IndexMap<String, PromotionConfig>, envs: &[Environment]) -> Result<IndexMap<String, Rules>> {
+pub(crate) fn rules(
+    blocks: &IndexMap<String, PromotionConfig>,
+    envs: &[Environment],
+) -> Result<IndexMap<String, Rules>> {
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
     let mut out = IndexMap::new();
     for (env, block) in blocks {
@@ -62,7 +65,7 @@ fn duration(at: &str, text: &str) -> Result<i64> {
 }
 
 /// Every rule `candidate` fails, each with its numbers and, for soak, when it will pass.
-pub fn judge(rules: &Rules, c: Candidate) -> Vec<String> {
+pub(crate) fn judge(rules: &Rules, c: Candidate) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(need) = rules.min_soak {
         match c.since {

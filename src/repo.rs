@@ -109,12 +109,13 @@ impl Repo {
     }
 
     /// Where Terraform runs (the root module), repository-relative; `""` is the root.
-    pub fn module_dir(&self) -> &str {
+    pub(crate) fn module_dir(&self) -> &str {
         &self.module_dir
     }
 
     /// `path` (repository-relative) as written from the module folder, where Terraform runs.
-    pub fn from_module_dir(&self, path: &str) -> String {
+    #[allow(clippy::wrong_self_convention)] // a path from the module dir, not a constructor
+    pub(crate) fn from_module_dir(&self, path: &str) -> String {
         let depth = self.module_dir.split('/').filter(|p| !p.is_empty()).count();
         match path.strip_prefix(&format!("{}/", self.module_dir)) {
             Some(inside) if depth > 0 => inside.to_string(),
@@ -125,7 +126,7 @@ impl Repo {
     /// The var-files Terraform loads by itself from the module folder, in its order (before any
     /// `-var-file`): `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
     /// `*.auto.tfvars.json` by name. Repository-relative and canonical.
-    pub fn auto_files(&self) -> Result<Vec<String>> {
+    pub(crate) fn auto_files(&self) -> Result<Vec<String>> {
         let names = self.source.list(&self.root, &self.module_dir)?;
         let fixed = ["terraform.tfvars", "terraform.tfvars.json"];
         let auto = names
@@ -163,7 +164,7 @@ impl Repo {
     }
 
     /// The promotion rules for promoting into `env`, if pins.hcl has a `promotion` block for it.
-    pub fn promotion(&self, env: &str) -> Option<&Rules> {
+    pub(crate) fn promotion(&self, env: &str) -> Option<&Rules> {
         self.promotion.get(env)
     }
 
@@ -293,7 +294,7 @@ fn missing_file(rel: &str, rev: Option<&str>) -> anyhow::Error {
 
 /// The environments a configuration declares, in promotion order (the defaults when it declares
 /// none).
-pub fn environments_of(config: &Config) -> Result<Vec<Environment>> {
+pub(crate) fn environments_of(config: &Config) -> Result<Vec<Environment>> {
     environments(config)
 }
 

@@ -45,7 +45,7 @@ impl Pin {
 
 /// One environment-data variable with its effective value.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Datum {
+pub(crate) struct Datum {
     pub name: Str,
     pub value: Json,
     pub origin: Origin,
@@ -53,13 +53,14 @@ pub struct Datum {
 
 /// What Terraform would see for one environment.
 #[derive(Debug, Clone)]
-pub struct Effective {
+pub(crate) struct Effective {
     pub environment: Environment,
     pub pins: Vec<Pin>,
     pub data: Vec<Datum>,
     /// The parsed var-files, in Terraform's order (the pin file first).
     pub files: Vec<TfVars>,
     /// The files Terraform loads by itself from the module folder, before the var-files.
+    #[allow(dead_code)] // read by the auto-loaded-file work in progress
     pub auto_files: Vec<TfVars>,
 }
 
@@ -73,7 +74,7 @@ pub fn is_pin_value(node: &Node) -> bool {
 
 /// Resolves the effective pins and data of `env`: the auto-loaded files of the module folder,
 /// then the environment's var-files, as Terraform reads them.
-pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
+pub(crate) fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
     let load = |names: Vec<String>| names.iter().map(|f| repo.load(f)).collect::<Result<Vec<_>>>();
     let auto_files = load(repo.auto_files()?)?;
     let files = load(env.var_files().into_iter().map(String::from).collect())?;
@@ -81,7 +82,7 @@ pub fn resolve(repo: &Repo, env: &Environment) -> Result<Effective> {
 }
 
 /// Refuses pins whose versions the policy does not accept: bad input, not something to compare.
-pub fn check_versions(effective: &Effective, policy: Policy) -> Result<()> {
+pub(crate) fn check_versions(effective: &Effective, policy: Policy) -> Result<()> {
     for pin in &effective.pins {
         if let Err(why) = crate::version::validate(&pin.version, policy) {
             anyhow::bail!(
@@ -98,7 +99,7 @@ pub fn check_versions(effective: &Effective, policy: Policy) -> Result<()> {
 
 /// Computes effective values from already parsed files: the auto-loaded ones, then the
 /// var-files (the pin file first).
-pub fn effective(env: &Environment, auto_files: Vec<TfVars>, files: Vec<TfVars>) -> Effective {
+pub(crate) fn effective(env: &Environment, auto_files: Vec<TfVars>, files: Vec<TfVars>) -> Effective {
     let auto: Vec<&TfVars> = auto_files.iter().collect();
     let refs: Vec<&TfVars> = files.iter().collect();
     let (pins, data) = values(&auto, &refs);
@@ -116,7 +117,7 @@ pub fn effective(env: &Environment, auto_files: Vec<TfVars>, files: Vec<TfVars>)
 ///
 /// Lookups go through each file's own index rather than new maps over all variables: on a
 /// 100k-pin file the extra maps would cost more memory than the pins themselves.
-pub fn values(auto: &[&TfVars], files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
+pub(crate) fn values(auto: &[&TfVars], files: &[&TfVars]) -> (Vec<Pin>, Vec<Datum>) {
     let Some(pin_file) = files.first() else {
         return (Vec::new(), Vec::new());
     };
@@ -257,7 +258,7 @@ pub fn locate<'a>(vars: &'a TfVars, pin: &Pin) -> Option<&'a Node> {
 }
 
 /// Finds the pin called `name`: its name, or its `variable.key` id.
-pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
+pub(crate) fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
     let name = &*crate::tfvars::nfc(name.to_string());
     pins.iter()
         .find(|p| &*p.name == name)
@@ -266,7 +267,7 @@ pub fn find<'a>(pins: &'a [Pin], name: &str) -> Option<&'a Pin> {
 
 /// The pins `only` names, by name or by id (`variable.key`), in `pins`' order; all of them when
 /// `only` is empty. Every `--only` goes through here; an unknown name is an error.
-pub fn select(pins: &[Pin], only: &[String]) -> Result<Vec<Pin>> {
+pub(crate) fn select(pins: &[Pin], only: &[String]) -> Result<Vec<Pin>> {
     if let Some(name) = only.iter().find(|n| find(pins, n).is_none()) {
         let names: Vec<&str> = pins.iter().map(|p| &*p.name).collect();
         bail!("--only names unknown pin `{name}`{}", suggest(name, &names));
@@ -277,7 +278,7 @@ pub fn select(pins: &[Pin], only: &[String]) -> Result<Vec<Pin>> {
 
 /// The pin called `name` in one pin file, found without collecting every pin (a bump of one pin in
 /// a 100k-pin file stays small); `None` when it is absent or its key alone is ambiguous.
-pub fn find_in_file(vars: &TfVars, name: &str) -> Option<Pin> {
+pub(crate) fn find_in_file(vars: &TfVars, name: &str) -> Option<Pin> {
     let name = &*crate::tfvars::nfc(name.to_string());
     let mut found: Option<Pin> = None;
     let mut matches = 0;

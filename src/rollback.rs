@@ -15,7 +15,7 @@ use crate::resolve::{file_pins, Pin};
 
 /// The pins to go back to and where they come from.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     pub pins: Vec<Pin>,
     /// `revision production~2 (1a2b3c4)` or `record .pins/records/staging.json (recorded …)`.
     pub source: String,
@@ -23,7 +23,7 @@ pub struct Target {
 
 /// Reads the target named by `--to`: a record file when one exists at that path (or it ends in
 /// `.json`), else a revision that must be on `env`'s branch (read under `prefix`).
-pub fn target(repo: &Repo, env: &Environment, to: &str, prefix: &str) -> Result<Target> {
+pub(crate) fn target(repo: &Repo, env: &Environment, to: &str, prefix: &str) -> Result<Target> {
     if to.ends_with(".json") || Path::new(to).is_file() {
         return from_record(repo, env, to);
     }
@@ -83,7 +83,7 @@ fn at_commit(root: &Path, rev: &str) -> Result<String> {
 }
 
 /// The pins named by `--only` (all when empty); an unknown name is an error.
-pub fn only(pins: Vec<Pin>, names: &[String], source: &str) -> Result<Vec<Pin>> {
+pub(crate) fn only(pins: Vec<Pin>, names: &[String], source: &str) -> Result<Vec<Pin>> {
     for name in names {
         if crate::resolve::find(&pins, name).is_none() {
             bail!(
@@ -102,7 +102,7 @@ pub fn only(pins: Vec<Pin>, names: &[String], source: &str) -> Result<Vec<Pin>> 
 }
 
 /// The commit message for a rollback of `env` to `target` that makes `changes`.
-pub fn commit_message(env: &str, target: &Target, changes: &[Change], also: &[&str]) -> String {
+pub(crate) fn commit_message(env: &str, target: &Target, changes: &[Change], also: &[&str]) -> String {
     let mut text = format!("Roll back {env} to {}\n\n", target.source);
     for c in changes {
         text.push_str(&format!(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-pub(crate) use objects::GitObjects;
+pub(crate) use objects::{GitObjects, Object};
 
 use anyhow::{bail, Context, Result};
 
@@ -83,7 +83,7 @@ impl Source {
     /// The one spelling of `rel` that names its file: `.` segments and repeated slashes dropped,
     /// and symlinks resolved (they must stay inside the repository), so that
     /// `./shared-release.tfvars`, `shared-release.tfvars` and a symlink to it are one file.
-    pub fn canonical(&self, root: &Path, rel: &str) -> Result<String> {
+    pub(crate) fn canonical(&self, root: &Path, rel: &str) -> Result<String> {
         let lexical = normalize(rel)?;
         match self {
             Source::Tree => {
@@ -103,7 +103,7 @@ impl Source {
 
     /// The names of the entries of folder `dir` (repository-relative, `""` for the root), sorted
     /// bytewise as Terraform sorts them; empty when the folder does not exist.
-    pub fn list(&self, root: &Path, dir: &str) -> Result<Vec<String>> {
+    pub(crate) fn list(&self, root: &Path, dir: &str) -> Result<Vec<String>> {
         let mut names: Vec<String> = match self {
             Source::Tree => match std::fs::read_dir(root.join(dir)) {
                 Ok(entries) => entries
@@ -127,7 +127,7 @@ impl Source {
 }
 
 /// `rel` without `.` segments, empty segments or `..` (which must not climb out).
-pub fn normalize(rel: &str) -> Result<String> {
+pub(crate) fn normalize(rel: &str) -> Result<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in rel.split('/') {
         match part {

@@ -16,7 +16,7 @@ use crate::version::{classify, is_prerelease, Kind};
 
 /// The board.
 #[derive(Debug, Clone, Serialize)]
-pub struct Board {
+pub(crate) struct Board {
     /// Environments in promotion order, with the branch read for each.
     pub environments: Vec<Column>,
     pub pins: Vec<Row>,
@@ -26,14 +26,14 @@ pub struct Board {
 
 /// One environment's column.
 #[derive(Debug, Clone, Serialize)]
-pub struct Column {
+pub(crate) struct Column {
     pub environment: String,
     pub branch: String,
 }
 
 /// One pin across the environments.
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     pub pin: Str,
     pub id: Str,
     /// The version on each environment's branch, in promotion order (null: not pinned there).
@@ -45,7 +45,7 @@ pub struct Row {
 /// Whether a hop has something to promote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum State {
+pub(crate) enum State {
     InSync,
     Pending,
     Blocked,
@@ -53,7 +53,7 @@ pub enum State {
 
 /// One pin on one hop, `from` → `to`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Hop {
+pub(crate) struct Hop {
     pub from: String,
     pub to: String,
     pub state: State,
@@ -74,7 +74,7 @@ pub struct Hop {
 }
 
 /// What the board is computed from.
-pub struct Inputs<'a> {
+pub(crate) struct Inputs<'a> {
     pub repo: &'a Repo,
     /// Records given with `--records DIR`, beside those committed on the branches.
     pub records: Vec<FoundRecord>,
@@ -83,7 +83,7 @@ pub struct Inputs<'a> {
 }
 
 /// Reads every environment's history and computes the board.
-pub fn board(history: &mut History, inputs: Inputs) -> Result<Board> {
+pub(crate) fn board(history: &mut History, inputs: Inputs) -> Result<Board> {
     let repo = inputs.repo;
     // The last environment is upstream of none: its head is enough.
     let envs = repo.environments();

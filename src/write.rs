@@ -22,7 +22,7 @@ const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 /// every pins writer there, whatever rename does to the file) and on the file itself (which
 /// respects other tools that lock it). Released on drop, also when the process dies.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Lock {
     pub path: PathBuf,
     rel: String,
     _dir: File,
@@ -31,7 +31,7 @@ pub struct Lock {
 
 impl Lock {
     /// Locks `rel` under `root`, waiting a bounded time for other holders.
-    pub fn acquire(root: &Path, rel: &str) -> Result<Lock> {
+    pub(crate) fn acquire(root: &Path, rel: &str) -> Result<Lock> {
         if std::fs::symlink_metadata(root.join(rel)).is_err() {
             bail!("{rel} does not exist; create it (an empty file will do) or fix the environment's files in pins.hcl");
         }
@@ -64,12 +64,12 @@ impl Lock {
     }
 
     /// Reads the locked file's bytes.
-    pub fn read(&self) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> Result<Vec<u8>> {
         std::fs::read(&self.path).with_context(|| format!("reading {}", self.rel))
     }
 
     /// Replaces the locked file's content atomically.
-    pub fn write(&self, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, bytes: &[u8]) -> Result<()> {
         atomic_write(&self.path, bytes).with_context(|| format!("writing {}; the file was left as it was", self.rel))
     }
 }
@@ -118,7 +118,7 @@ fn wait_for_lock(file: &File, rel: &str) -> Result<()> {
 
 /// Creates, replaces (`Some`) or removes (`None`) files that live beside each other, such as a
 /// release record and its signature, through the same folder lock and atomic write as every edit.
-pub fn put(files: &[(&Path, Option<&[u8]>)]) -> Result<()> {
+pub(crate) fn put(files: &[(&Path, Option<&[u8]>)]) -> Result<()> {
     let Some((first, _)) = files.first() else { return Ok(()) };
     let dir = folder_of(first);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -196,12 +196,12 @@ fn fault(step: &str) -> std::io::Result<()> {
 }
 
 /// A unified diff of a planned change, for `--dry-run`.
-pub fn preview(rel: &str, old: &str, new: &str) -> String {
+pub(crate) fn preview(rel: &str, old: &str, new: &str) -> String {
     unified_diff(old, new, &format!("a/{rel}"), &format!("b/{rel}"))
 }
 
 /// A unified diff of two texts with file headers.
-pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+pub(crate) fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
@@ -209,16 +209,11 @@ pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> Str
         .to_string()
 }
 
-/// Writes one file that is not a pin file (a release record) through `put`.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    put(&[(path, Some(bytes))])
-}
-
 /// A whole file written to a temporary file beside its place, not yet in it: several files are
 /// staged first and committed together, so that a failure (a folder that cannot be made, a full
 /// disk) leaves none of them half-done.
 #[derive(Debug)]
-pub struct Staged {
+pub(crate) struct Staged {
     temp: tempfile::NamedTempFile,
     dir: PathBuf,
     path: PathBuf,
@@ -227,7 +222,7 @@ pub struct Staged {
 
 /// Stages `bytes` as the whole new content of `rel` under `root`, creating its folder; a
 /// replaced file keeps its permissions.
-pub fn stage(root: &Path, rel: &str, bytes: &[u8]) -> Result<Staged> {
+pub(crate) fn stage(root: &Path, rel: &str, bytes: &[u8]) -> Result<Staged> {
     let joined = root.join(rel);
     let parent = joined.parent().unwrap_or(root);
     std::fs::create_dir_all(parent).with_context(|| format!("creating the folder of {rel}"))?;
@@ -256,7 +251,7 @@ pub fn stage(root: &Path, rel: &str, bytes: &[u8]) -> Result<Staged> {
 
 impl Staged {
     /// Moves the staged file into its place (rename, then fsync of the folder).
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let rel = self.rel;
         self.temp
             .persist(&self.path)

@@ -12,7 +12,7 @@ use crate::Outcome;
 
 /// Arguments of `pins log`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Environments to show (default: all, in promotion order).
     envs: Vec<String>,
     /// Only these pins (a name or `variable.key`; repeatable).
@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 /// Prints the timeline.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let repo = Repo::open(&ctx.root)?;
     let mut history = History::open(repo.root(), &args.branch_prefix)?;
     let bound =

@@ -1,20 +1,20 @@
 //! One module per subcommand: its `Args` and its `run`, which parses nothing else, calls the
 //! core and hands one report to [`crate::output::Ctx::emit`]. No command imports another.
 
-pub mod artifacts;
-pub mod bump;
-pub mod check;
-pub mod completions;
-pub mod diff;
-pub mod env;
-pub mod envs;
-pub mod init;
-pub mod log;
-pub mod man;
-pub mod promote;
-pub mod record;
-pub mod rollback;
-pub mod show;
-pub mod status;
-pub mod tf_args;
-pub mod verify;
+pub(crate) mod artifacts;
+pub(crate) mod bump;
+pub(crate) mod check;
+pub(crate) mod completions;
+pub(crate) mod diff;
+pub(crate) mod env;
+pub(crate) mod envs;
+pub(crate) mod init;
+pub(crate) mod log;
+pub(crate) mod man;
+pub(crate) mod promote;
+pub(crate) mod record;
+pub(crate) mod rollback;
+pub(crate) mod show;
+pub(crate) mod status;
+pub(crate) mod tf_args;
+pub(crate) mod verify;

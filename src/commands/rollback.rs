@@ -13,7 +13,7 @@ use crate::Outcome;
 
 /// Arguments of `pins rollback`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment to roll back.
     env: String,
     /// A revision of ENV's branch (`production~2`, a commit) or a release record file.
@@ -39,7 +39,7 @@ pub struct Args {
 }
 
 /// Rolls back.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<RollbackReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let env = repo.environment(&args.env)?;

@@ -13,7 +13,7 @@ use crate::Outcome;
 
 /// Arguments of `pins status`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Read each environment's branch under this prefix, e.g. `origin/` in a CI checkout.
     #[arg(long, value_name = "PREFIX", default_value = "")]
     branch_prefix: String,
@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 /// Prints the board; exit 1 when anything is pending or blocked.
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let repo = Repo::open(&ctx.root)?;
     let mut history = History::open(repo.root(), &args.branch_prefix)?;
     let inputs = Inputs {

@@ -9,7 +9,7 @@ use crate::Outcome;
 
 /// Arguments of `pins tf-args`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The environment.
     env: String,
     /// Print the `-backend-config=…` argument for `terraform init` instead.
@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 /// Prints the arguments, with paths as seen from the module folder (where Terraform runs).
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let repo = Repo::open(&ctx.root)?;
     let env = repo.environment(&args.env)?;
     let var_files: Vec<String> = env.var_files().into_iter().map(str::to_string).collect();

@@ -32,7 +32,7 @@ enum Value {
 
 /// A problem with a byte range, placed in the file by `from_str`.
 #[derive(Debug)]
-pub struct Error {
+pub(super) struct Error {
     message: String,
     span: Option<Range<usize>>,
     /// Where the same thing was first given, for "appears twice".
@@ -90,7 +90,7 @@ impl de::Error for Error {
 }
 
 /// Parses `text` (the file `file`) and deserializes a `T` from it.
-pub fn from_str<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, SourceError> {
+pub(super) fn from_str<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, SourceError> {
     let body = hcl::edit::parser::parse_body(text).map_err(|e| {
         let at = e.location();
         source_error(file, text, at.offset(), e.message())

@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 
 /// One commit of a branch's first-parent history.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Commit {
+pub(crate) struct Commit {
     pub id: String,
     /// Committer time, seconds since the epoch.
     pub time: i64,
@@ -23,20 +23,20 @@ pub struct Commit {
 
 /// A file a commit changed: its path and new blob (`None` when deleted).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Touch {
+pub(crate) struct Touch {
     pub path: String,
     pub blob: Option<String>,
 }
 
 /// A commit and the watched files it changed against its first parent.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub commit: Rc<Commit>,
     pub touches: Vec<Touch>,
 }
 
 /// Runs git with fixed arguments and returns its stdout bytes.
-pub fn git_output(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
+pub(crate) fn git_output(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -58,13 +58,13 @@ const FORMAT: &str = "--format=%x1e%H%x1f%P%x1f%ct%x1f%an%x1f%ae%x1f%s";
 
 /// A `git log` started ahead of time, so that several branches are read at once.
 #[derive(Debug)]
-pub struct Pending {
+pub(crate) struct Pending {
     child: Child,
 }
 
 /// Starts reading the first-parent history of `reference` limited to `paths`; merges are compared
 /// with their first parent, which is what the branch had before the promotion.
-pub fn spawn(root: &Path, reference: &str, paths: &[String]) -> Result<Pending> {
+pub(crate) fn spawn(root: &Path, reference: &str, paths: &[String]) -> Result<Pending> {
     let child = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -89,7 +89,7 @@ pub fn spawn(root: &Path, reference: &str, paths: &[String]) -> Result<Pending> 
 
 impl Pending {
     /// The history, oldest first.
-    pub fn collect(self) -> Result<Vec<Entry>> {
+    pub(crate) fn collect(self) -> Result<Vec<Entry>> {
         let out = self.child.wait_with_output().context("reading git log")?;
         if !out.status.success() {
             bail!("git log failed: {}", String::from_utf8_lossy(&out.stderr).trim());
@@ -149,7 +149,7 @@ fn parse_touch(meta: &str, path: String) -> Result<Touch> {
 
 /// The branches and remote-tracking branches of a repository, and whether it is shallow.
 #[derive(Debug, Default)]
-pub struct Refs {
+pub(crate) struct Refs {
     /// `refs/heads/x` and `refs/remotes/origin/x` → commit.
     refs: HashMap<String, String>,
     /// The commits where a shallow clone's history is cut off.
@@ -158,7 +158,7 @@ pub struct Refs {
 
 impl Refs {
     /// Reads the refs (one git process) and the shallow list.
-    pub fn read(root: &Path) -> Result<Refs> {
+    pub(crate) fn read(root: &Path) -> Result<Refs> {
         let out = git_output(
             root,
             &[
@@ -181,14 +181,14 @@ impl Refs {
     }
 
     /// The full ref of `name` (`staging`, `origin/staging`): a branch, else a remote-tracking one.
-    pub fn find(&self, name: &str) -> Option<String> {
+    pub(crate) fn find(&self, name: &str) -> Option<String> {
         [format!("refs/heads/{name}"), format!("refs/remotes/{name}")]
             .into_iter()
             .find(|r| self.refs.contains_key(r))
     }
 
     /// Remote-tracking refs whose branch is `branch` (`origin/staging` for `staging`).
-    pub fn remote_copies(&self, branch: &str) -> Vec<String> {
+    pub(crate) fn remote_copies(&self, branch: &str) -> Vec<String> {
         let mut found: Vec<String> = self
             .refs
             .keys()

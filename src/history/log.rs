@@ -16,7 +16,7 @@ use crate::version::Kind;
 
 /// One end of a `--since`/`--until` range.
 #[derive(Debug, Clone)]
-pub enum Bound {
+pub(crate) enum Bound {
     /// Seconds since the epoch.
     Time(i64),
     /// A revision and every commit reachable from it.
@@ -29,7 +29,7 @@ pub enum Bound {
 
 impl Bound {
     /// Reads a date (`2026-11-20`, RFC 3339) or a git revision.
-    pub fn parse(root: &Path, text: &str, flag: &str) -> Result<Bound> {
+    pub(crate) fn parse(root: &Path, text: &str, flag: &str) -> Result<Bound> {
         if let Some(time) = parse_time(text) {
             return Ok(Bound::Time(time));
         }
@@ -62,7 +62,7 @@ impl Bound {
 }
 
 /// `2026-11-20` (midnight UTC) or an RFC 3339 time.
-pub fn parse_time(text: &str) -> Option<i64> {
+pub(crate) fn parse_time(text: &str) -> Option<i64> {
     let full = if text.len() == 10 {
         format!("{text}T00:00:00Z")
     } else {
@@ -75,7 +75,7 @@ pub fn parse_time(text: &str) -> Option<i64> {
 
 /// What `pins log` asks for.
 #[derive(Debug, Clone, Default)]
-pub struct Query {
+pub(crate) struct Query {
     pub envs: Vec<String>,
     pub pins: Vec<String>,
     pub since: Option<Bound>,
@@ -86,13 +86,13 @@ pub struct Query {
 
 /// The timeline of every environment asked for.
 #[derive(Debug, Clone, Serialize)]
-pub struct Log {
+pub(crate) struct Log {
     pub environments: Vec<EnvLog>,
 }
 
 /// One environment's timeline, oldest first.
 #[derive(Debug, Clone, Serialize)]
-pub struct EnvLog {
+pub(crate) struct EnvLog {
     pub environment: String,
     /// The branch read (`staging`, or `origin/staging` under a prefix).
     pub branch: String,
@@ -101,7 +101,7 @@ pub struct EnvLog {
 
 /// A pin change or a release record.
 #[derive(Debug, Clone, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// `change` or `record`.
     pub event: &'static str,
     /// Commit time (for a record from `--records`, the time it was recorded), RFC 3339 UTC.
@@ -122,7 +122,7 @@ pub struct Entry {
 
 /// A release record named in the timeline.
 #[derive(Debug, Clone, Serialize)]
-pub struct RecordRef {
+pub(crate) struct RecordRef {
     pub file: String,
     pub recorded_at: String,
     pub digest: String,
@@ -130,7 +130,7 @@ pub struct RecordRef {
 }
 
 /// Reads the timeline.
-pub fn log(repo: &Repo, history: &mut History, query: &Query) -> Result<Log> {
+pub(crate) fn log(repo: &Repo, history: &mut History, query: &Query) -> Result<Log> {
     let envs = selected_envs(repo, &query.envs)?;
     let wanted: Vec<&crate::repo::Environment> = envs.iter().filter_map(|n| repo.environment(n).ok()).collect();
     history.prefetch(repo, &wanted)?;
@@ -199,7 +199,7 @@ fn check_bounds(root: &Path, h: &EnvHistory, query: &Query) -> Result<()> {
 }
 
 /// Why a shallow clone cannot answer, and how to get the history.
-pub fn shallow_message(h: &EnvHistory, cut: &Commit) -> String {
+pub(crate) fn shallow_message(h: &EnvHistory, cut: &Commit) -> String {
     format!(
         "this clone is shallow: the history of {} ({}) is cut off at commit {} ({}), so how its pins got there is unknown; fetch the history with `git fetch --unshallow` (in CI: a full clone, e.g. fetch-depth: 0), or limit the log to later changes with --since {}",
         h.branch.env,
@@ -211,7 +211,7 @@ pub fn shallow_message(h: &EnvHistory, cut: &Commit) -> String {
 }
 
 /// Whether commit `a` is an ancestor of (or is) `b`.
-pub fn is_ancestor(root: &Path, a: &str, b: &str) -> Result<bool> {
+pub(crate) fn is_ancestor(root: &Path, a: &str, b: &str) -> Result<bool> {
     let status = std::process::Command::new("git")
         .arg("-C")
         .arg(root)
@@ -345,7 +345,7 @@ fn record_ref(r: &FoundRecord) -> RecordRef {
 }
 
 /// Every `*.json` release record in `dir`, sorted by file name; one that does not parse is an error.
-pub fn read_records_dir(dir: &Path) -> Result<Vec<FoundRecord>> {
+pub(crate) fn read_records_dir(dir: &Path) -> Result<Vec<FoundRecord>> {
     let listing = std::fs::read_dir(dir).with_context(|| format!("reading the records folder {}", dir.display()))?;
     let mut files: Vec<_> = listing
         .filter_map(|e| e.ok().map(|e| e.path()))

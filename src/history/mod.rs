@@ -4,9 +4,9 @@
 //!
 //! Shared by `pins log`, `pins status` and the promotion policy.
 
-pub mod gitlog;
-pub mod log;
-pub mod state;
+pub(crate) mod gitlog;
+pub(crate) mod log;
+pub(crate) mod state;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use state::{FileState, PinAt};
 
 /// One pin change on one environment's branch.
 #[derive(Debug, Clone)]
-pub struct Change {
+pub(crate) struct Change {
     pub commit: Rc<Commit>,
     pub pin: Str,
     pub id: Str,
@@ -36,7 +36,7 @@ pub struct Change {
 
 /// A release record found in a branch's history (with the commit that added it) or in a folder.
 #[derive(Debug, Clone)]
-pub struct FoundRecord {
+pub(crate) struct FoundRecord {
     pub file: String,
     pub record: Record,
     pub commit: Option<Rc<Commit>>,
@@ -44,10 +44,11 @@ pub struct FoundRecord {
 
 /// An environment's branch as found in this clone.
 #[derive(Debug, Clone)]
-pub struct Branch {
+pub(crate) struct Branch {
     /// The environment's name.
     pub env: String,
     /// The branch as configured.
+    #[allow(dead_code)] // for the commands being built on it
     pub name: String,
     /// What was read: `staging`, or `origin/staging` under `--branch-prefix origin/`.
     pub reference: String,
@@ -55,7 +56,7 @@ pub struct Branch {
 
 /// The history of one environment's branch.
 #[derive(Debug, Clone)]
-pub struct EnvHistory {
+pub(crate) struct EnvHistory {
     pub branch: Branch,
     /// Every pin change, oldest first.
     pub changes: Vec<Change>,
@@ -71,13 +72,13 @@ pub struct EnvHistory {
 impl EnvHistory {
     /// The last change that set `id` to its current version, and the version: since when the
     /// branch has had it.
-    pub fn since(&self, id: &str) -> Option<&Change> {
+    pub(crate) fn since(&self, id: &str) -> Option<&Change> {
         self.changes.iter().rev().find(|c| &*c.id == id)
     }
 }
 
 /// Reads the history of environments' branches.
-pub struct History {
+pub(crate) struct History {
     root: PathBuf,
     refs: Refs,
     objects: GitObjects,
@@ -89,7 +90,7 @@ pub struct History {
 impl History {
     /// Opens the git repository that holds `root`; branches are read under `prefix`
     /// (`origin/`, or empty for local branches).
-    pub fn open(root: &Path, prefix: &str) -> Result<History> {
+    pub(crate) fn open(root: &Path, prefix: &str) -> Result<History> {
         let refs = Refs::read(root).with_context(|| format!("reading the git branches of {}", root.display()))?;
         let prefix = match prefix {
             "" => String::new(),
@@ -106,12 +107,13 @@ impl History {
     }
 
     /// Whether the clone is shallow.
-    pub fn is_shallow(&self) -> bool {
+    #[allow(dead_code)] // for the commands being built on it
+    pub(crate) fn is_shallow(&self) -> bool {
         !self.refs.shallow.is_empty()
     }
 
     /// The branch of `env`, or an error that says how to get it.
-    pub fn branch(&self, env: &Environment) -> Result<Branch> {
+    pub(crate) fn branch(&self, env: &Environment) -> Result<Branch> {
         let wanted = format!("{}{}", self.prefix, env.branch);
         if self.refs.find(&wanted).is_some() {
             return Ok(Branch {
@@ -144,7 +146,7 @@ impl History {
 
     /// Starts reading the histories of `envs` at once (one `git log` each, running side by side);
     /// [`History::read`] then takes them up. Branches that do not exist are left for `read`.
-    pub fn prefetch(&mut self, repo: &Repo, envs: &[&Environment]) -> Result<()> {
+    pub(crate) fn prefetch(&mut self, repo: &Repo, envs: &[&Environment]) -> Result<()> {
         for env in envs {
             let Ok(branch) = self.branch(env) else { continue };
             let key = (
@@ -158,7 +160,7 @@ impl History {
     }
 
     /// Reads the whole history of `env`'s branch.
-    pub fn read(&mut self, repo: &Repo, env: &Environment) -> Result<EnvHistory> {
+    pub(crate) fn read(&mut self, repo: &Repo, env: &Environment) -> Result<EnvHistory> {
         let branch = self.branch(env)?;
         let mut paths: Vec<String> = vec![env.pin_file.clone()];
         loop {
@@ -175,7 +177,7 @@ impl History {
 
     /// Only the pins at the head of `env`'s branch (its pin file as its own pins.hcl names it),
     /// without the history: what the last environment of the board needs.
-    pub fn head(&mut self, env: &Environment) -> Result<EnvHistory> {
+    pub(crate) fn head(&mut self, env: &Environment) -> Result<EnvHistory> {
         let branch = self.branch(env)?;
         let what = format!("{CONFIG_FILE} on {}", branch.reference);
         let config = match self.blob(&format!("{}:{CONFIG_FILE}", branch.reference), &what)? {
@@ -424,12 +426,12 @@ fn pin_file_in(config: &Config, env: &str) -> Option<String> {
 }
 
 /// The first 7 characters of a commit id.
-pub fn short(id: &str) -> &str {
+pub(crate) fn short(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
 }
 
 /// A commit time as RFC 3339 UTC (`2026-11-20T10:00:00Z`).
-pub fn time_text(time: i64) -> String {
+pub(crate) fn time_text(time: i64) -> String {
     let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(time.max(0) as u64);
     humantime::format_rfc3339_seconds(at).to_string()
 }

@@ -15,7 +15,7 @@ use crate::tfvars::{SourceError, Str, TfVars};
 /// One pin of a file: its identity, name, version, and where its literal's content lies when the
 /// literal is plain (`"1.4.2"`, no escapes), which is what makes the quick step safe.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PinAt {
+pub(crate) struct PinAt {
     pub id: Str,
     pub name: Str,
     pub version: Str,
@@ -24,7 +24,7 @@ pub struct PinAt {
 
 /// A pin file's bytes and pins.
 #[derive(Debug, Clone, Default)]
-pub struct FileState {
+pub(crate) struct FileState {
     bytes: Vec<u8>,
     pub pins: Vec<PinAt>,
     /// Indexes into `pins` sorted by content start, for the quick step.
@@ -33,7 +33,7 @@ pub struct FileState {
 
 /// What one step changed: the pins before and after, matched by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
+pub(crate) struct Step {
     pub id: Str,
     pub name: Str,
     pub from: Option<Str>,
@@ -42,7 +42,7 @@ pub struct Step {
 
 impl FileState {
     /// Parses a whole file.
-    pub fn parse(file: &str, bytes: Vec<u8>) -> Result<FileState, SourceError> {
+    pub(crate) fn parse(file: &str, bytes: Vec<u8>) -> Result<FileState, SourceError> {
         let vars = TfVars::parse(file, bytes)?;
         let pins = file_pins(&vars).iter().map(|p| pin_at(&vars, p)).collect();
         Ok(FileState::new(vars.text().as_bytes().to_vec(), pins))
@@ -56,7 +56,7 @@ impl FileState {
     }
 
     /// The file's state after it became `bytes`, and the pins that changed.
-    pub fn next(&self, file: &str, bytes: Vec<u8>) -> Result<(FileState, Vec<Step>), SourceError> {
+    pub(crate) fn next(&self, file: &str, bytes: Vec<u8>) -> Result<(FileState, Vec<Step>), SourceError> {
         if bytes == self.bytes {
             return Ok((self.clone(), Vec::new()));
         }
@@ -132,7 +132,7 @@ fn pin_at(vars: &TfVars, pin: &Pin) -> PinAt {
 }
 
 /// The pins that differ between two lists, matched by id: `old`'s order, then `new`'s additions.
-pub fn compare(old: &[PinAt], new: &[PinAt]) -> Vec<Step> {
+pub(crate) fn compare(old: &[PinAt], new: &[PinAt]) -> Vec<Step> {
     let new_index: HashMap<&str, &PinAt> = new.iter().map(|p| (&*p.id, p)).collect();
     let old_index: HashMap<&str, &PinAt> = old.iter().map(|p| (&*p.id, p)).collect();
     let mut steps = Vec::new();

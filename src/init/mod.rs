@@ -26,7 +26,7 @@ const SHARED_PINS: &str = "shared-release.tfvars";
 
 /// What the user asked for.
 #[derive(Debug, Default, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// `--from ENV=FILE`, in the order given.
     pub from: Vec<(String, String)>,
     pub pin: Vec<String>,
@@ -43,7 +43,7 @@ pub struct Options {
 
 /// One file the plan writes (`new`) or removes (`new: None`), with its bytes before (`old`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileChange {
+pub(crate) struct FileChange {
     pub path: String,
     pub old: Option<String>,
     pub new: Option<String>,
@@ -51,7 +51,7 @@ pub struct FileChange {
 
 /// The whole change, ready to print or apply.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// `scaffold` or `migrate`.
     pub mode: &'static str,
     /// The files migrated from (empty when scaffolding).
@@ -63,7 +63,7 @@ pub struct Plan {
 }
 
 /// Computes the plan for the folder `root`; any bad input is an error listing every problem.
-pub fn plan(root: &Path, options: &Options) -> Result<Plan> {
+pub(crate) fn plan(root: &Path, options: &Options) -> Result<Plan> {
     if let Some(side) = &options.release_from {
         if side != "staging" && side != "production" {
             bail!("--release-from {side}: the shared release comes from staging or production");
@@ -308,7 +308,7 @@ fn refuse_overwrites(root: &Path, plan: &mut Plan, options: &Options) -> Result<
 
 /// Writes the plan: every new or changed file is staged beside its place first, then all are
 /// moved into place, and only then are the files they replace removed.
-pub fn apply(root: &Path, plan: &Plan) -> Result<()> {
+pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<()> {
     let mut staged = Vec::new();
     for change in &plan.files {
         if let Some(text) = &change.new {

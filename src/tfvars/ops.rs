@@ -9,7 +9,7 @@ use crate::tfvars::types::{convert, Type};
 use crate::tfvars::{Node, Value};
 
 /// Binary operators from the loosest to the tightest binding, as in HCL.
-pub const LEVELS: [&[&str]; 6] = [
+pub(super) const LEVELS: [&[&str]; 6] = [
     &["||"],
     &["&&"],
     &["==", "!="],
@@ -19,10 +19,10 @@ pub const LEVELS: [&[&str]; 6] = [
 ];
 
 /// An operand: its value, or the error that evaluating it gave.
-pub type Operand = Result<Node, (usize, String)>;
+pub(super) type Operand = Result<Node, (usize, String)>;
 
 /// Applies a binary operator. Errors carry the offset they belong to (`at` for the operation).
-pub fn apply(op: &str, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
+pub(super) fn apply(op: &str, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
     match op {
         "||" | "&&" => logic(op == "||", at, left, right),
         "==" | "!=" => Ok(Value::Bool(same(&left?.value, &right?.value) == (op == "=="))),
@@ -88,7 +88,7 @@ fn logic(or: bool, at: usize, left: Operand, right: Operand) -> Result<Value, (u
 }
 
 /// `-x`: the operand converted to a number.
-pub fn negate(node: Node, at: usize) -> Result<Value, (usize, String)> {
+pub(super) fn negate(node: Node, at: usize) -> Result<Value, (usize, String)> {
     match operand(Ok(node), &Type::Number, at, "unary")? {
         Value::Number(n) => Ok(Value::Number(Rc::new(n.neg()))),
         _ => Err((at, "`-` needs a number".into())),
@@ -96,7 +96,7 @@ pub fn negate(node: Node, at: usize) -> Result<Value, (usize, String)> {
 }
 
 /// `!x`: the operand converted to a bool.
-pub fn not(node: Node, at: usize) -> Result<Value, (usize, String)> {
+pub(super) fn not(node: Node, at: usize) -> Result<Value, (usize, String)> {
     match operand(Ok(node), &Type::Bool, at, "unary")? {
         Value::Bool(b) => Ok(Value::Bool(!b)),
         _ => Err((at, "`!` needs a bool".into())),
@@ -120,7 +120,7 @@ fn arithmetic(op: &str, x: &Num, y: &Num) -> Result<Value, String> {
 }
 
 /// cty's equality: the same type and the same value (numbers by their printed text).
-pub fn same(a: &Value, b: &Value) -> bool {
+pub(super) fn same(a: &Value, b: &Value) -> bool {
     use crate::tfvars::types::type_of;
     let null = |v: &Value| matches!(v, Value::Null | Value::TypedNull(_));
     if null(a) || null(b) {

@@ -34,7 +34,7 @@ pub(crate) fn grow<T>(f: impl FnOnce() -> T) -> T {
 
 /// A parse failure at a byte offset of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(super) struct ParseError {
     pub offset: usize,
     pub message: String,
 }
@@ -42,10 +42,10 @@ pub struct ParseError {
 pub(crate) type Result<T> = std::result::Result<T, ParseError>;
 
 /// The byte range of a comment.
-pub type Comment = (usize, usize);
+pub(super) type Comment = (usize, usize);
 
 /// One `name = expr` attribute before evaluation.
-pub struct RawAttribute {
+pub(super) struct RawAttribute {
     pub name: Str,
     pub name_span: Span,
     pub expr: Expr,
@@ -53,7 +53,7 @@ pub struct RawAttribute {
 
 /// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes, and
 /// the byte ranges of its comments.
-pub fn parse(src: &str, start: usize) -> Result<(Vec<RawAttribute>, Vec<Comment>)> {
+pub(super) fn parse(src: &str, start: usize) -> Result<(Vec<RawAttribute>, Vec<Comment>)> {
     let mut parser = Parser::new(src, start);
     let attributes = parser.body()?;
     Ok((attributes, parser.comments))
