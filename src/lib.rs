@@ -3,6 +3,8 @@
 //! `cli`, `help`, `commands`, `output` and `report` are the front end: `cli` parses and
 //! dispatches, each command calls the core and builds one report, `report` renders it. Everything else is the core, which
 //! never sees clap, never prints and never imports the front end.
+// Everything that tests, benches and the fuzzer do not use is `pub(crate)`; this keeps it so.
+#![warn(unreachable_pub)]
 
 pub(crate) mod artifacts;
 pub(crate) mod check;
@@ -18,7 +20,7 @@ pub(crate) mod init;
 pub(crate) mod output;
 pub mod plan;
 pub(crate) mod policy;
-pub(crate) mod record;
+pub mod record;
 pub(crate) mod repo;
 pub(crate) mod report;
 pub mod resolve;

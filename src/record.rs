@@ -22,12 +22,12 @@ use crate::resolve::{Origin, Pin};
 use crate::tfvars::{Position, Str};
 
 /// The format tag every record carries.
-pub(crate) const FORMAT: &str = "pins-record/1";
+pub const FORMAT: &str = "pins-record/1";
 
 /// A release record as stored in JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Record {
+pub struct Record {
     pub format: String,
     pub environment: String,
     /// Pin id (`variable` or `variable.key`) → version.
@@ -44,7 +44,7 @@ pub(crate) struct Record {
 /// One tested artifact: where it was and what its bytes hashed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct ArtifactRecord {
+pub struct ArtifactRecord {
     pub version: String,
     pub location: String,
     /// Lowercase hex SHA-256 of the artifact's bytes.
@@ -57,7 +57,7 @@ pub(crate) struct ArtifactRecord {
 }
 
 /// The digest of a set of pins and, if recorded, artifacts (see the module documentation).
-pub(crate) fn digest(pins: &BTreeMap<String, String>, artifacts: Option<&BTreeMap<String, ArtifactRecord>>) -> String {
+pub fn digest(pins: &BTreeMap<String, String>, artifacts: Option<&BTreeMap<String, ArtifactRecord>>) -> String {
     let pairs: Vec<[&str; 2]> = pins.iter().map(|(k, v)| [k.as_str(), v.as_str()]).collect();
     let canonical = match artifacts {
         None => serde_json::to_string(&pairs),
@@ -85,7 +85,7 @@ pub(crate) fn digest(pins: &BTreeMap<String, String>, artifacts: Option<&BTreeMa
 
 impl Record {
     /// A record of `pins` for `environment`.
-    pub(crate) fn new(
+    pub fn new(
         environment: &str,
         pins: &[Pin],
         commit: Option<String>,
@@ -106,14 +106,14 @@ impl Record {
     }
 
     /// The record with the tested artifacts added (and the digest covering them).
-    pub(crate) fn with_artifacts(mut self, artifacts: BTreeMap<String, ArtifactRecord>) -> Record {
+    pub fn with_artifacts(mut self, artifacts: BTreeMap<String, ArtifactRecord>) -> Record {
         self.digest = digest(&self.pins, Some(&artifacts));
         self.artifacts = Some(artifacts);
         self
     }
 
     /// Reads a record and checks its format and digest; a mismatch means it was edited.
-    pub(crate) fn parse(file: &str, text: &str) -> Result<Record> {
+    pub fn parse(file: &str, text: &str) -> Result<Record> {
         let record: Record =
             serde_json::from_str(text).with_context(|| format!("{file} is not a pins release record"))?;
         if record.format != FORMAT {
@@ -127,12 +127,12 @@ impl Record {
     }
 
     /// The first 12 characters of the recorded commit, or `without commit`.
-    pub(crate) fn short_commit(&self) -> String {
+    pub fn short_commit(&self) -> String {
         self.commit.as_deref().map_or("without commit".to_string(), short)
     }
 
     /// The recorded pins as pins (with no source position).
-    pub(crate) fn to_pins(&self) -> Vec<Pin> {
+    pub fn to_pins(&self) -> Vec<Pin> {
         let file: Str = "record".into();
         self.pins
             .iter()
@@ -160,7 +160,7 @@ impl Record {
 }
 
 /// The first 12 characters of a commit id.
-pub(crate) fn short(commit: &str) -> String {
+pub fn short(commit: &str) -> String {
     commit.chars().take(12).collect()
 }
 
