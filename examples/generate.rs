@@ -37,6 +37,20 @@ struct Options {
     out: PathBuf,
 }
 
+const USAGE: &str = "usage: generate [--pins N] [--data M] [--layout map|top] [--comments] [--seed S] [--out DIR]\n";
+
+/// Prints what is wrong and the usage, and exits 2.
+fn usage_error(message: &str) -> ! {
+    eprint!("error: {message}\n{USAGE}");
+    std::process::exit(2)
+}
+
+fn number(value: &str, what: &str) -> usize {
+    value
+        .parse()
+        .unwrap_or_else(|_| usage_error(&format!("{what} takes a number, not `{value}`")))
+}
+
 fn options() -> Options {
     let mut o = Options {
         pins: 200,
@@ -51,16 +65,20 @@ fn options() -> Options {
     while i < args.len() {
         let value = args.get(i + 1).cloned().unwrap_or_default();
         match args[i].as_str() {
-            "--pins" => o.pins = value.parse().expect("--pins N"),
-            "--data" => o.data = value.parse().expect("--data M"),
+            "--help" | "-h" => {
+                print!("{USAGE}");
+                std::process::exit(0);
+            }
+            "--pins" => o.pins = number(&value, "--pins N"),
+            "--data" => o.data = number(&value, "--data M"),
             "--layout" => o.top_level = value == "top",
-            "--seed" => o.seed = value.parse().expect("--seed S"),
+            "--seed" => o.seed = number(&value, "--seed S") as u64,
             "--out" => o.out = PathBuf::from(value),
             "--comments" => {
                 o.comments = true;
                 i -= 1;
             }
-            other => panic!("unknown argument {other}"),
+            other => usage_error(&format!("unknown argument {other}")),
         }
         i += 2;
     }

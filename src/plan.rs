@@ -91,11 +91,12 @@ pub fn bump<'a>(
     let pins = if found.is_some() { Vec::new() } else { file_pins(vars) };
     let Some(pin) = found.as_ref().or_else(|| find(&pins, name)) else {
         if let Some(attr) = vars.get(name).filter(|a| !crate::resolve::is_pin_value(&a.value)) {
-            let at = vars.error_at(
-                attr.value.span.start(),
-                format!("`{name}` is {}, not a version string", attr.value.kind()),
+            // The reason goes into the message: the source excerpt and its caret end the error.
+            let why = format!(
+                "`{name}` is {}, not a version string; pins only edits quoted versions (or maps of them)",
+                attr.value.kind()
             );
-            bail!("{at}; pins only edits quoted versions (or maps of them)");
+            bail!("{}", vars.error_at(attr.value.span.start(), why));
         }
         if !create {
             bail!(

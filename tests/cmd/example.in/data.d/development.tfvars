@@ -1,0 +1,2 @@
+artifact_bucket = "dev-code"
+db_endpoint     = "db.dev.internal"

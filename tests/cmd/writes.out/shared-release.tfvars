@@ -1,0 +1,6 @@
+# staging and production pins
+artifact_versions = {
+  lambda-x = "1.5.0"
+  lambda-y = "2.1.1"
+}
+frontend_version = "v3.2.0"
