@@ -4,8 +4,8 @@
 //! # Adding a report for a new command
 //!
 //! 1. Add a file under `src/report/` with a `#[derive(Serialize)]` struct. Its fields *are* the
-//!    `--format json` shape (document it in README.md; `tests/json_shapes.rs` checks that every
-//!    documented field is present). Fields only text needs get `#[serde(skip)]`.
+//!    `--format json` shape: document it in README.md. Fields only text needs get
+//!    `#[serde(skip)]`.
 //! 2. `impl Report for YourReport`: `text` is what people read on a terminal (use [`table`] and
 //!    [`Style`]); override `markdown` or `patch` and list them in `FORMATS` only if the command
 //!    has them.
@@ -13,7 +13,8 @@
 //!    from the core's results, and end with `ctx.emit(&args.output, &report)`. A command that
 //!    writes calls `args.output.require::<YourReport>()?` before it touches anything, so an
 //!    unsupported `--format` never leaves a half-done write behind.
-//! 4. Add a snapshot case under `tests/cmd/` for its text (and markdown) output.
+//! 4. Add its text (and markdown) output and its errors to a snapshot case in `tests/cmd/*.md`
+//!    (`TRYCMD=overwrite cargo test --test snapshots` fills in the expected output).
 //!
 //! JSON is produced by serde from the same value, so every `--format json` path, refusals
 //! included, prints valid JSON. Nothing here sees clap except the derive on [`Format`].
