@@ -445,7 +445,10 @@ fn replace_invalid_utf8(mut bytes: &[u8]) -> (String, Vec<usize>) {
 fn number_json(n: &Num) -> Json {
     if n.is_zero() {
         // `-0` stays `-0`, as Terraform's jsonencode prints it.
-        return n.text().parse::<serde_json::Number>().map_or(Json::from(0), Json::Number);
+        return n
+            .text()
+            .parse::<serde_json::Number>()
+            .map_or(Json::from(0), Json::Number);
     }
     if let Some(i) = n.as_i64() {
         return Json::from(i);
