@@ -233,6 +233,18 @@ fn exact(op: Op, a: &Big, b: &Big, precision: usize) -> Result<Big, String> {
         Op::Mul => unlimited.mul(a.repr(), b.repr()),
     };
     let value = r.map_err(|_| "arithmetic overflow".to_string())?.value();
+    if value.repr().significand() == &IBig::ZERO && !matches!(op, Op::Mul) {
+        // Go's x - x is +0; a sum is -0 only from -0 + -0 (or -0 - +0).
+        let neg = |f: &Big| f.repr().is_neg_zero();
+        let zero = |f: &Big| f.repr().significand() == &IBig::ZERO;
+        let negative = match op {
+            Op::Add => neg(a) && neg(b),
+            _ => neg(a) && zero(b) && !neg(b),
+        };
+        if !negative {
+            return Ok(Big::ZERO.with_precision(precision).value());
+        }
+    }
     Ok(value.with_precision(precision).value())
 }
 
