@@ -443,13 +443,6 @@ fn replace_invalid_utf8(mut bytes: &[u8]) -> (String, Vec<usize>) {
 /// A number in JSON as Terraform's outputs show it: integers that fit 64 bits as integers,
 /// anything else as its exact shortest decimal.
 fn number_json(n: &Num) -> Json {
-    if n.is_zero() {
-        // `-0` stays `-0`, as Terraform's jsonencode prints it.
-        return n
-            .text()
-            .parse::<serde_json::Number>()
-            .map_or(Json::from(0), Json::Number);
-    }
     if let Some(i) = n.as_i64() {
         return Json::from(i);
     }
