@@ -1,0 +1,2 @@
+lambda_version = "1.2.0"
+db = "dev.internal"

@@ -1,0 +1,2 @@
+lambda_version = "1.1.0"
+db = "staging.internal"
