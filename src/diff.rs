@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use serde_json::Value as Json;
 
+use crate::edit::dry_run_preview;
+use crate::plan::{self, Guards};
 use crate::repo::{split_spec, Repo};
 use crate::resolve::{check_versions, resolve, Datum, Effective, Pin};
 use crate::tfvars::Str;
@@ -123,9 +125,20 @@ impl Side {
         }
     }
 
-    /// The pin file's name and text.
-    pub(crate) fn pin_file(&self) -> (&str, &str) {
-        let text = self.effective.files.first().map(|f| f.text()).unwrap_or_default();
-        (&self.effective.environment.pin_file, text)
+    /// The unified diff that `pins promote FROM TO --dry-run` prints for this side's (TO's) pin
+    /// file with `from`'s pins: the same plan and preview, with downgrades and pre-releases
+    /// allowed (a diff shows them rather than refusing). Empty when the file would not change.
+    pub(crate) fn promotion_patch(&self, from: &Side) -> Result<String> {
+        let Some(vars) = self.effective.files.first() else {
+            return Ok(String::new());
+        };
+        let guards = Guards {
+            allow_downgrade: true,
+            allow_prerelease: true,
+            shared: self.repo.sharing(&self.effective.environment.pin_file).len() > 1,
+            policy: self.repo.policy(),
+        };
+        let plan = plan::promote(vars, &from.effective.pins, false, guards)?;
+        Ok(dry_run_preview(&plan).unwrap_or_default())
     }
 }

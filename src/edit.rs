@@ -58,7 +58,7 @@ where
         lock.write(plan.new.as_bytes())?;
     }
     drop(lock);
-    let preview = (request.dry_run && plan.changes_file()).then(|| preview(&plan.file, plan.old, &plan.new));
+    let preview = if request.dry_run { dry_run_preview(&plan) } else { None };
     Ok(Edited {
         notes: shadow_notes(repo, pin_file, &vars),
         file: plan.file,
@@ -69,6 +69,12 @@ where
         written,
         preview,
     })
+}
+
+/// The unified diff a dry run prints for `plan`, when it changes the file (`pins diff --format
+/// patch` prints the same for a promotion).
+pub(crate) fn dry_run_preview(plan: &Plan) -> Option<String> {
+    plan.changes_file().then(|| preview(&plan.file, plan.old, &plan.new))
 }
 
 /// Notes for data files that set a variable of `pin_file`: Terraform lets them win, so an edit of

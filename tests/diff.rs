@@ -173,16 +173,44 @@ fn markdown_renders_as_a_table() {
 }
 
 #[test]
-fn patch_is_a_unified_diff_of_the_pin_files() {
-    let run = every_kind().pins(&["diff", "development", "staging", "--format", "patch"]);
+fn patch_is_exactly_the_diff_promote_dry_run_prints() {
+    let repo = every_kind();
+    let patch = repo.pins(&["diff", "development", "staging", "--format", "patch"]);
+    assert_eq!(patch.code, 1, "{}", patch.stderr);
     assert!(
-        run.stdout
-            .starts_with("--- shared-release.tfvars (staging)\n+++ development.tfvars (development)\n@@"),
+        patch
+            .stdout
+            .starts_with("--- a/shared-release.tfvars\n+++ b/shared-release.tfvars\n@@"),
         "{}",
-        run.stdout
+        patch.stdout
     );
-    assert!(run.stdout.contains("-  maj = \"1.0.0\"\n"));
-    assert!(run.stdout.contains("+  maj = \"2.0.0\"\n"));
+    for line in ["-  maj = \"1.0.0\"\n", "+  maj = \"2.0.0\"\n"] {
+        assert!(patch.stdout.contains(line), "{}", patch.stdout);
+    }
+    let args = [
+        "promote",
+        "development",
+        "staging",
+        "--dry-run",
+        "--allow-downgrade",
+        "--allow-prerelease",
+    ];
+    let promote = repo.pins(&args);
+    assert_eq!(promote.code, 0, "{}", promote.stderr);
+    let preview = promote.stdout.get(..patch.stdout.len());
+    assert_eq!(
+        preview,
+        Some(patch.stdout.as_str()),
+        "promote --dry-run printed:\n{}",
+        promote.stdout
+    );
+    assert!(promote.stdout[patch.stdout.len()..].starts_with("shared-release.tfvars: "));
+    let same = repo.pins(&["diff", "staging", "production", "--format", "patch"]);
+    assert_eq!(
+        (same.code, same.stdout.as_str()),
+        (0, ""),
+        "one shared file: nothing to promote"
+    );
 }
 
 fn git_repo() -> Repo {

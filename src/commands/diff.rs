@@ -5,6 +5,7 @@ use anyhow::Result;
 use crate::diff::{compare_data, compare_pins, Side};
 use crate::output::{Ctx, OutputArgs};
 use crate::report::comparison::{ComparisonReport, View, Wording};
+use crate::report::Format;
 use crate::Outcome;
 
 /// Arguments of `pins diff`.
@@ -33,7 +34,12 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let data = args
         .data
         .then(|| compare_data(&to.effective.data, &from.effective.data));
-    let report = ComparisonReport::new(View::of(&from), View::of(&to), pins, data, Wording::Promotion);
+    let patch = match args.output.format {
+        Format::Patch => to.promotion_patch(&from)?,
+        _ => String::new(),
+    };
+    let report =
+        ComparisonReport::new(View::of(&from), View::of(&to), pins, data, Wording::Promotion).with_patch(patch);
     ctx.emit(&args.output, &report)?;
     Ok(Outcome::findings_if(report.differs()))
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::{compact, count, md_code, plain_table, table, Format, Report, Style};
 use crate::diff::{Change, Comparison, DataChange, Side};
 use crate::version::Kind;
-use crate::write::unified_diff;
 
 /// How a comparison is worded: which side is "old" and what the columns mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,20 +24,15 @@ pub(crate) struct View {
     pub revision: Option<String>,
     #[serde(skip)]
     pub label: String,
-    /// The pin file's name and text, for `--format patch`.
-    #[serde(skip)]
-    pub pin_file: Option<(String, String)>,
 }
 
 impl View {
     /// What the report shows of a loaded side.
     pub(crate) fn of(side: &Side) -> View {
-        let (file, text) = side.pin_file();
         View {
             environment: side.effective.environment.name.clone(),
             revision: side.repo.revision().map(str::to_string),
             label: side.label(),
-            pin_file: Some((file.to_string(), text.to_string())),
         }
     }
 }
@@ -55,6 +49,9 @@ pub(crate) struct ComparisonReport {
     pub data_changes: Vec<DataChange>,
     #[serde(skip)]
     wording: Wording,
+    /// For `--format patch` (`diff` only): what promotion would do to TO's pin file.
+    #[serde(skip)]
+    patch: String,
     #[serde(skip)]
     identical: usize,
     #[serde(skip)]
@@ -72,7 +69,14 @@ impl ComparisonReport {
             data_changes: data.unwrap_or_default(),
             wording,
             identical: pins.identical,
+            patch: String::new(),
         }
+    }
+
+    /// The unified diff `--format patch` prints.
+    pub(crate) fn with_patch(mut self, patch: String) -> Self {
+        self.patch = patch;
+        self
     }
 
     /// Whether any pin differs.
@@ -243,14 +247,8 @@ impl Report for ComparisonReport {
         out
     }
 
-    /// The old side's pin file changed into the new side's: for `diff`, TO's file as FROM's.
+    /// What promotion would do to TO's pin file: exactly `pins promote FROM TO --dry-run`'s diff.
     fn patch(&self) -> String {
-        let (old, new) = self.old_new();
-        let part = |v: &View| match &v.pin_file {
-            Some((file, text)) => (format!("{file} ({})", v.label), text.clone()),
-            None => (v.label.clone(), String::new()),
-        };
-        let ((old_name, old_text), (new_name, new_text)) = (part(old), part(new));
-        unified_diff(&old_text, &new_text, &old_name, &new_name)
+        self.patch.clone()
     }
 }

@@ -92,6 +92,5 @@ pub(crate) fn record_view(record: &Record) -> View {
         environment: record.environment.clone(),
         revision: record.commit.clone(),
         label: format!("{} (record {})", record.environment, record.short_commit()),
-        pin_file: None,
     }
 }
