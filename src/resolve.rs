@@ -60,7 +60,7 @@ pub(crate) struct Effective {
     /// The parsed var-files, in Terraform's order (the pin file first).
     pub files: Vec<TfVars>,
     /// The files Terraform loads by itself from the module folder, before the var-files.
-    #[allow(dead_code)] // read by the auto-loaded-file work in progress
+    #[allow(dead_code)] // owned here so the environment's resolution keeps the files it came from; no reader yet
     pub auto_files: Vec<TfVars>,
 }
 

@@ -47,9 +47,6 @@ pub(crate) struct FoundRecord {
 pub(crate) struct Branch {
     /// The environment's name.
     pub env: String,
-    /// The branch as configured.
-    #[allow(dead_code)] // for the commands being built on it
-    pub name: String,
     /// What was read: `staging`, or `origin/staging` under `--branch-prefix origin/`.
     pub reference: String,
 }
@@ -106,19 +103,12 @@ impl History {
         })
     }
 
-    /// Whether the clone is shallow.
-    #[allow(dead_code)] // for the commands being built on it
-    pub(crate) fn is_shallow(&self) -> bool {
-        !self.refs.shallow.is_empty()
-    }
-
     /// The branch of `env`, or an error that says how to get it.
     pub(crate) fn branch(&self, env: &Environment) -> Result<Branch> {
         let wanted = format!("{}{}", self.prefix, env.branch);
         if self.refs.find(&wanted).is_some() {
             return Ok(Branch {
                 env: env.name.clone(),
-                name: env.branch.clone(),
                 reference: wanted,
             });
         }
