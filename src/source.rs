@@ -217,10 +217,12 @@ fn check_revision(rev: &str) -> Result<()> {
     Ok(())
 }
 
-fn git_bytes(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
+/// Runs git with fixed arguments and returns its stdout bytes; paths are never globs.
+pub(crate) fn git_bytes(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
+        .arg("--literal-pathspecs")
         .args(args)
         .output()
         .context("running git (is it installed?)")?;

@@ -10,9 +10,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{pins_values, terraform, Repo};
+use common::{pins_values, terraform, terraform_run, Repo};
 use serde_json::{json, Value};
 
 const DATA: [(&str, &str); 3] = [
@@ -280,23 +278,6 @@ fn tf_args_are_written_from_the_module_dir() {
     );
 }
 
-fn run_terraform(tf: &Path, dir: &Path, args: &[String]) -> String {
-    let out = std::process::Command::new(tf)
-        .arg(format!("-chdir={}", dir.display()))
-        .args(args)
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .env("TF_IN_AUTOMATION", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "terraform {args:?}:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 #[test]
 fn show_agrees_with_terraform_run_in_the_module_dir() {
     let Some(tf) = terraform() else { return };
@@ -327,10 +308,10 @@ fn show_agrees_with_terraform_run_in_the_module_dir() {
                 .to_vec();
             apply.push(format!("-state={}", module.path().join("t.tfstate").display()));
             apply.extend(args);
-            run_terraform(&tf, &infra, &apply);
+            terraform_run(&tf, &infra, &apply);
             let state = format!("-state={}", module.path().join("t.tfstate").display());
             let out: Value =
-                serde_json::from_str(&run_terraform(&tf, &infra, &["output".into(), state, "-json".into()])).unwrap();
+                serde_json::from_str(&terraform_run(&tf, &infra, &["output".into(), state, "-json".into()])).unwrap();
             out.as_object()
                 .unwrap()
                 .iter()

@@ -11,7 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{pins_in, pins_values, project_root, terraform, terraform_values, Repo};
+use common::{pins_in, pins_values, project_root, terraform, terraform_run, terraform_values, Repo};
 use serde_json::Value;
 
 const ENVS: [&str; 3] = ["development", "staging", "production"];
@@ -191,23 +191,6 @@ fn tf_args(dir: &Path, env: &str, extra: &[&str]) -> Vec<String> {
         .iter()
         .map(|a| a.as_str().unwrap().to_string())
         .collect()
-}
-
-fn terraform_run(tf: &Path, dir: &Path, args: &[String]) -> String {
-    let out = std::process::Command::new(tf)
-        .arg(format!("-chdir={}", dir.display()))
-        .args(args)
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .env("TF_IN_AUTOMATION", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "terraform {args:?}:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 #[test]

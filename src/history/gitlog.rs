@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use anyhow::{bail, Context, Result};
 
+use crate::source::git_bytes;
+
 /// One commit of a branch's first-parent history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Commit {
@@ -33,25 +35,6 @@ pub(crate) struct Touch {
 pub(crate) struct Entry {
     pub commit: Rc<Commit>,
     pub touches: Vec<Touch>,
-}
-
-/// Runs git with fixed arguments and returns its stdout bytes.
-pub(crate) fn git_output(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .arg("--literal-pathspecs")
-        .args(args)
-        .output()
-        .context("running git (is it installed?)")?;
-    if !out.status.success() {
-        bail!(
-            "git {} failed: {}",
-            args.first().unwrap_or(&""),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(out.stdout)
 }
 
 const FORMAT: &str = "--format=%x1e%H%x1f%P%x1f%ct%x1f%an%x1f%ae%x1f%s";
@@ -159,7 +142,7 @@ pub(crate) struct Refs {
 impl Refs {
     /// Reads the refs (one git process) and the shallow list.
     pub(crate) fn read(root: &Path) -> Result<Refs> {
-        let out = git_output(
+        let out = git_bytes(
             root,
             &[
                 "for-each-ref",
@@ -202,7 +185,7 @@ impl Refs {
 }
 
 fn shallow_commits(root: &Path) -> Result<HashSet<String>> {
-    let out = git_output(root, &["rev-parse", "--git-path", "shallow"])?;
+    let out = git_bytes(root, &["rev-parse", "--git-path", "shallow"])?;
     let path = String::from_utf8_lossy(&out).trim().to_string();
     let path = root.join(path);
     let text = std::fs::read_to_string(path).unwrap_or_default();

@@ -7,10 +7,11 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
-use crate::history::gitlog::{git_output, Commit};
+use crate::history::gitlog::Commit;
 use crate::history::{short, time_text, EnvHistory, FoundRecord, History};
 use crate::record::Record;
 use crate::repo::{suggest, Repo};
+use crate::source::git_bytes;
 use crate::tfvars::Str;
 use crate::version::Kind;
 
@@ -40,10 +41,10 @@ impl Bound {
             );
         }
         let spec = format!("{text}^{{commit}}");
-        let commit = git_output(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
+        let commit = git_bytes(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
             .map(|o| String::from_utf8_lossy(&o).trim().to_string())
             .map_err(|_| anyhow!("{flag} `{text}` is neither a date (2026-11-20, 2026-11-20T10:00:00Z) nor a revision of this repository"))?;
-        let out = git_output(root, &["rev-list", &commit])?;
+        let out = git_bytes(root, &["rev-list", &commit])?;
         let reachable = String::from_utf8_lossy(&out).lines().map(str::to_string).collect();
         Ok(Bound::Revision {
             rev: text.to_string(),

@@ -262,3 +262,22 @@ pub fn skip(reason: &str) {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join(format!("{binary}--{test}")), reason);
 }
+
+/// Runs real Terraform in `dir` (`-chdir`) and returns its stdout; a failure fails the test with
+/// both outputs.
+pub fn terraform_run(tf: &Path, dir: &Path, args: &[String]) -> String {
+    let out = std::process::Command::new(tf)
+        .arg(format!("-chdir={}", dir.display()))
+        .args(args)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("TF_IN_AUTOMATION", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "terraform {args:?}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
