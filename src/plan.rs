@@ -9,7 +9,7 @@ use crate::config::Policy;
 use crate::diff::Change;
 use crate::repo::suggest;
 use crate::resolve::{file_pins, find, find_in_file, locate, Pin};
-use crate::tfvars::splice::{self, Edit};
+use crate::tfvars::splice::{self, Edit, NewValue};
 use crate::tfvars::{Attribute, Node, TfVars};
 use crate::version::{self, classify, Kind, Level};
 
@@ -161,13 +161,10 @@ fn create_pin<'a>(
             Some(attr) => splice::insert_entries(vars, &attr.value, &[(key.clone(), new.clone())]),
             None => splice::append_attributes(
                 vars,
-                &[(
-                    variable.clone(),
-                    splice::render_map(&[(key.clone(), new.clone())], eol(vars)),
-                )],
+                &[(variable.clone(), NewValue::Map(vec![(key.clone(), new.clone())]))],
             ),
         },
-        None => splice::append_attributes(vars, &[(variable.clone(), splice::quote(new))]),
+        None => splice::append_attributes(vars, &[(variable.clone(), NewValue::Version(new.clone()))]),
     };
     let change = Change {
         pin: name.into(),
@@ -304,7 +301,8 @@ impl<'a> Locations<'a> {
 /// additions are planned together so that they apply as one.
 fn entry_edits(vars: &TfVars, additions: &[(&Pin, String)], removed: &[&Pin]) -> Result<Vec<Edit>> {
     let mut edits = Vec::new();
-    let mut top_level: Vec<(String, String)> = Vec::new();
+    let mut top_level: Vec<(String, NewValue)> = Vec::new();
+    let mut gone_variables: Vec<&Attribute> = Vec::new();
     let mut variables: Vec<&str> = additions
         .iter()
         .map(|(p, _)| &*p.variable)
@@ -320,13 +318,13 @@ fn entry_edits(vars: &TfVars, additions: &[(&Pin, String)], removed: &[&Pin]) ->
             .collect();
         let gone: Vec<&Pin> = removed.iter().copied().filter(|p| &*p.variable == variable).collect();
         match vars.get(variable) {
+            // A whole top-level pin goes; removals and additions at the top level apply together.
+            Some(attr) if attr.value.entries().is_none() && new.is_empty() => gone_variables.push(attr),
             Some(attr) => edits.extend(variable_edits(vars, attr, &new, &gone)?),
-            None => top_level.extend(new_variable(vars, variable, &new)),
+            None => top_level.extend(new_variable(variable, &new)),
         }
     }
-    if !top_level.is_empty() {
-        edits.push(splice::append_attributes(vars, &top_level));
-    }
+    edits.extend(splice::edit_top_level(vars, &gone_variables, &top_level));
     Ok(edits)
 }
 
@@ -369,7 +367,7 @@ fn variable_edits(vars: &TfVars, attr: &Attribute, new: &[(&Pin, &String)], gone
 }
 
 /// A variable the file does not have yet: top-level pins, or a new map.
-fn new_variable(vars: &TfVars, variable: &str, new: &[(&Pin, &String)]) -> Vec<(String, String)> {
+fn new_variable(variable: &str, new: &[(&Pin, &String)]) -> Vec<(String, NewValue)> {
     let entries: Vec<(String, String)> = new
         .iter()
         .filter_map(|(p, v)| p.key.as_ref().map(|k| (k.to_string(), v.to_string())))
@@ -377,10 +375,10 @@ fn new_variable(vars: &TfVars, variable: &str, new: &[(&Pin, &String)]) -> Vec<(
     if entries.is_empty() {
         return new
             .iter()
-            .map(|(_, v)| (variable.to_string(), splice::quote(v)))
+            .map(|(_, v)| (variable.to_string(), NewValue::Version(v.to_string())))
             .collect();
     }
-    vec![(variable.to_string(), splice::render_map(&entries, eol(vars)))]
+    vec![(variable.to_string(), NewValue::Map(entries))]
 }
 
 fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<Change>, kept: Vec<String>) -> Plan<'a> {
@@ -392,14 +390,6 @@ fn plan<'a>(vars: &'a TfVars, edits: Vec<Edit>, changes: Vec<Change>, kept: Vec<
         changes,
         kept,
         edits,
-    }
-}
-
-fn eol(vars: &TfVars) -> &'static str {
-    if vars.text().contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
     }
 }
 

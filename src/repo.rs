@@ -270,19 +270,8 @@ impl Repo {
     /// Reads and parses a var-file; a missing file is an error, as it is for Terraform.
     pub(crate) fn load(&self, rel: &str) -> Result<TfVars> {
         let bytes = self.read(rel)?.ok_or_else(|| missing_file(rel, self.revision()))?;
-        match TfVars::parse(rel, bytes) {
-            Ok(vars) => Ok(vars),
-            Err(e) if rel.ends_with(".json") => Err(json_var_file(rel, e)),
-            Err(e) => Err(e.into()),
-        }
+        Ok(TfVars::parse(rel, bytes)?)
     }
-}
-
-/// Terraform reads `*.tfvars.json` as JSON: say so rather than report HCL syntax errors in it.
-fn json_var_file(rel: &str, e: crate::tfvars::SourceError) -> anyhow::Error {
-    anyhow!(e).context(format!(
-        "{rel} is a JSON var file, which Terraform loads for every environment from module_dir; pins does not read JSON var files, so remove or convert it to .tfvars"
-    ))
 }
 
 fn missing_file(rel: &str, rev: Option<&str>) -> anyhow::Error {

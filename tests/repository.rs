@@ -323,19 +323,34 @@ fn show_agrees_with_terraform_run_in_the_module_dir() {
 }
 
 #[test]
-fn an_auto_loaded_json_var_file_is_refused_in_words() {
-    let repo = infra(&[("infra/terraform.tfvars.json", "{\"region\": \"us\"}\n")]);
-    let before = repo.snapshot();
-    let run = repo.pins(&["show", "staging"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.starts_with(
-            "error: infra/terraform.tfvars.json is a JSON var file, which Terraform loads for every environment from module_dir; pins does not read JSON var files"
-        ),
-        "{}",
-        run.stderr
+fn auto_loaded_json_var_files_join_at_their_place_and_check_flags_their_pins() {
+    let json_file = "{\n  \"region\": \"us\",\n  \"zone\": \"json\",\n  \"tool\": \"3.1.4\"\n}\n";
+    let repo = infra(&[
+        ("infra/terraform.tfvars.json", json_file),
+        ("infra/c.auto.tfvars.json", "{\"zone\": \"c\"}"),
+    ]);
+    let show = repo.pins(&["show", "staging", "--data", "--format", "json"]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let data = &show.json()["data"];
+    // terraform.tfvars, then terraform.tfvars.json, then *.auto.tfvars(.json) by name.
+    assert_eq!(data["region"]["value"], "us");
+    assert_eq!(data["region"]["file"], "infra/terraform.tfvars.json");
+    assert_eq!(data["zone"]["value"], "c");
+    let run = repo.pins(&["check", "--format", "json"]);
+    let found: Vec<(Value, Value)> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "auto-loaded-pin" && f["file"] == "infra/terraform.tfvars.json")
+        .map(|f| (f["message"].clone(), f["line"].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            json!("infra/terraform.tfvars.json sets pin `tool`, and Terraform loads this file for every environment: the pin would skip promotion"),
+            json!(4)
+        )]
     );
-    assert_eq!(repo.snapshot(), before);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod expr;
+pub mod json;
 pub mod num;
 mod ops;
 mod parse;
@@ -74,6 +75,8 @@ impl Span {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
     Quoted,
+    /// A JSON string: literal text with JSON's escapes.
+    Json,
     Heredoc,
     Other,
 }
@@ -233,6 +236,8 @@ pub struct TfVars {
     invalid_utf8: Option<usize>,
     /// Where, in the text, a U+FFFD stands for such a byte.
     invalid_bytes: Vec<usize>,
+    /// The top-level object of a JSON var file.
+    json: Option<json::Root>,
 }
 
 impl TfVars {
@@ -259,7 +264,12 @@ impl TfVars {
             line_starts,
             invalid_utf8,
             invalid_bytes,
+            json: None,
         };
+        if json::is_json(file) {
+            vars.read_json()?;
+            return Ok(vars);
+        }
         let (raw, comments) = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
         vars.check_encoding(&comments)?;
         vars.check_duplicates(&raw)?;
@@ -281,6 +291,24 @@ impl TfVars {
         }
         vars.attributes = attributes;
         Ok(vars)
+    }
+
+    /// Reads the text as a JSON var file.
+    fn read_json(&mut self) -> Result<(), SourceError> {
+        let (attributes, root) = json::parse(&self.text).map_err(|(offset, message)| self.error_at(offset, message))?;
+        self.index = attributes
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.clone(), i))
+            .collect();
+        self.attributes = attributes;
+        self.json = Some(root);
+        Ok(())
+    }
+
+    /// The top-level object of a JSON var file; `None` for a `.tfvars` file.
+    pub fn json_root(&self) -> Option<&json::Root> {
+        self.json.as_ref()
     }
 
     /// Terraform accepts bytes that are not UTF-8 inside comments only.

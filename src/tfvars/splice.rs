@@ -7,8 +7,18 @@
 //! The fuzz target (`fuzz/`) and the property tests check that no input makes it panic.
 #![allow(clippy::string_slice)]
 
+use crate::tfvars::json::splice::{self as json, Object};
 use crate::tfvars::trivia::{self, is_blank, line_start, Slot, Trivia};
 use crate::tfvars::{Attribute, Entry, Form, Node, Span, TfVars, Value};
+
+/// The value of a new variable or map entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewValue {
+    /// A version string.
+    Version(String),
+    /// A map of pins: keys and versions.
+    Map(Vec<(String, String)>),
+}
 
 /// Replace the bytes of `span` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +91,10 @@ pub fn replace_string(node: &Node, new: &str) -> Result<Edit, String> {
             span: node.span,
             text: quote(new),
         }),
+        (Value::String(_), Form::Json) => Ok(Edit {
+            span: node.span,
+            text: json::quote(new),
+        }),
         _ => Err(format!(
             "the value is {} written as {}, which pins does not edit; write it as a quoted string",
             node.kind(),
@@ -92,6 +106,7 @@ pub fn replace_string(node: &Node, new: &str) -> Result<Edit, String> {
 fn form_name(form: Form) -> &'static str {
     match form {
         Form::Quoted => "a quoted string",
+        Form::Json => "a JSON string",
         Form::Heredoc => "a heredoc",
         Form::Other => "an expression",
     }
@@ -121,6 +136,13 @@ pub fn insert_entries(vars: &TfVars, object: &Node, new: &[(String, String)]) ->
 /// with the indentation, `=` alignment and trailing commas of the entries that start a line, or
 /// inline when the map closes on that entry's line. Nothing lands inside a comment.
 pub fn edit_entries(vars: &TfVars, object: &Node, remove: &[usize], new: &[(String, String)]) -> Vec<Edit> {
+    if vars.json_root().is_some() {
+        let new: Vec<(String, NewValue)> = new
+            .iter()
+            .map(|(k, v)| (k.clone(), NewValue::Version(v.clone())))
+            .collect();
+        return json::edit(vars, &Object::of(object), remove, &new);
+    }
     let text = vars.text();
     let slots = trivia::slots(text, object);
     let mut edits: Vec<Edit> = remove
@@ -269,12 +291,42 @@ impl Style {
     }
 }
 
+/// Removes whole top-level variables and appends new ones, as edits that apply together (a JSON
+/// var file's commas depend on both).
+pub fn edit_top_level(vars: &TfVars, remove: &[&Attribute], new: &[(String, NewValue)]) -> Vec<Edit> {
+    if let Some(root) = vars.json_root() {
+        let at: Vec<usize> = (0..root.members.len())
+            .filter(|&i| {
+                root.members
+                    .get(i)
+                    .is_some_and(|m| remove.iter().any(|a| a.name_span == m.key))
+            })
+            .collect();
+        return json::edit(vars, &Object::root(root), &at, new);
+    }
+    let mut edits: Vec<Edit> = remove.iter().map(|a| remove_attribute(vars, a)).collect();
+    if !new.is_empty() {
+        edits.push(append_attributes(vars, new));
+    }
+    edits
+}
+
 /// Appends new top-level `name = value` attributes at the end of the file, keeping a missing final
-/// newline missing; `value` is already HCL text.
-pub fn append_attributes(vars: &TfVars, new: &[(String, String)]) -> Edit {
+/// newline missing (in a JSON var file, new properties at the end of its object).
+pub fn append_attributes(vars: &TfVars, new: &[(String, NewValue)]) -> Edit {
+    if let Some(root) = vars.json_root() {
+        let mut edits = json::edit(vars, &Object::root(root), &[], new);
+        return edits.pop().unwrap_or_else(|| Edit::insert(0, ""));
+    }
     let text = vars.text();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let lines: Vec<String> = new.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let lines: Vec<String> = new
+        .iter()
+        .map(|(k, v)| match v {
+            NewValue::Version(v) => format!("{k} = {}", quote(v)),
+            NewValue::Map(entries) => format!("{k} = {}", render_map(entries, eol)),
+        })
+        .collect();
     let body = lines.join(eol);
     let piece = if text.is_empty() || text == "\u{feff}" || text.ends_with('\n') {
         format!("{body}{eol}")
