@@ -78,6 +78,8 @@ pub(crate) enum Command {
     Status(commands::status::Args),
     /// Set an environment's pins back to a revision of its branch or a release record.
     Rollback(commands::rollback::Args),
+    /// The newest version of each pin in its artifact store; exit 1 when any pin is behind.
+    Outdated(commands::outdated::Args),
     /// Scaffold pins' layout, or migrate one-tfvars-per-environment files into it.
     Init(commands::init::Args),
     /// Print a shell completion script.
@@ -119,6 +121,7 @@ impl Cli {
             Command::Log(args) => commands::log::run(&ctx, args),
             Command::Status(args) => commands::status::run(&ctx, args),
             Command::Rollback(args) => commands::rollback::run(&ctx, args),
+            Command::Outdated(args) => commands::outdated::run(&ctx, args),
             Command::Init(args) => commands::init::run(&ctx, args),
             Command::Completions(args) => commands::completions::run(args),
             Command::Man(args) => commands::man::run(args),

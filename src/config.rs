@@ -66,6 +66,43 @@ pub struct PinArtifactConfig {
     /// The pin has no artifact in an object store (a container image tag, say).
     #[serde(default)]
     pub skip: bool,
+    /// Which versions `pins outdated` and `pins bump PIN latest` may pick: a semver requirement
+    /// such as `^1.4` or `>=1.2, <2`.
+    pub constraint: Option<Constraint>,
+    /// Pre-releases found in the store are candidates for this pin.
+    #[serde(default)]
+    pub prerelease: bool,
+}
+
+/// A semver requirement, checked when `pins.hcl` is read so that a bad one is reported at its
+/// line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint(pub semver::VersionReq);
+
+impl<'de> Deserialize<'de> for Constraint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Parsed inside the visitor, so that the reader places an error at the string itself.
+        deserializer.deserialize_str(ConstraintVisitor)
+    }
+}
+
+struct ConstraintVisitor;
+
+impl serde::de::Visitor<'_> for ConstraintVisitor {
+    type Value = Constraint;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a semver requirement such as \"^1.4\"")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Constraint, E> {
+        semver::VersionReq::parse(text).map(Constraint).map_err(|e| {
+            E::custom(format!(
+                "`{}` is not a semver requirement ({e}); write one such as \"^1.4\" or \">=1.2, <2\"",
+                text.escape_debug()
+            ))
+        })
+    }
 }
 
 /// One `store "s3://BUCKET" { … }` block: how to reach that bucket (cross-account setups give

@@ -46,6 +46,8 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
             "pins bump lambda-x 1.5.0",
             "pins bump lambda-x minor --expect 1.4.2",
             "pins bump artifact_versions.new-fn 0.1.0 --create --dry-run",
+            "pins bump lambda-x latest                 the newest version in its artifact store",
+            "pins bump --latest --only lambda-x,lambda-y --dry-run",
         ],
         Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
     ),
@@ -56,6 +58,15 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
             "pins promote development staging --only lambda-x,lambda-y",
         ],
         Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
+    ),
+    (
+        "outdated",
+        &[
+            "pins outdated",
+            "pins outdated staging --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+            "pins outdated development --only lambda-x --format json",
+        ],
+        Some("0 no pin is behind, 1 some pin is behind, 2 error (a store down or refusing access included)"),
     ),
     (
         "check",

@@ -140,6 +140,56 @@ pub fn bump<'a>(
     Ok(plan(vars, vec![edit], vec![change], Vec::new()))
 }
 
+/// Plans moving several pins of `vars` forward at once (`bump --latest`): each `(id, version)` of
+/// `targets` is set unless the file already holds that version or a newer one (it may have changed
+/// since the versions were chosen). `expect` is `(pin, OLD)` for `--expect`.
+pub fn bump_all<'a>(
+    vars: &'a TfVars,
+    targets: &[(String, String)],
+    expect: Option<(&str, &str)>,
+    guards: Guards,
+) -> Result<Plan<'a>> {
+    let pins = file_pins(vars);
+    let named = |name: &str| find(&pins, name).ok_or_else(|| anyhow!("unknown pin `{name}` in {}", vars.file()));
+    if let Some((name, expected)) = expect {
+        let pin = named(name)?;
+        if expected != &*pin.version {
+            bail!(
+                "{}: expected {expected} but {} holds {}; someone else changed it, nothing was written",
+                pin.name,
+                vars.file(),
+                pin.version
+            );
+        }
+    }
+    let locations = Locations::new(vars);
+    let mut edits = Vec::new();
+    let mut changes = Vec::new();
+    for (name, new) in targets {
+        let pin = named(name)?;
+        if !version::is_newer(new, &pin.version) {
+            continue;
+        }
+        guards.check(&pin.name, Some(&pin.version), new)?;
+        let node = locations
+            .get(pin)
+            .ok_or_else(|| anyhow!("{} vanished from {}", pin.name, vars.file()))?;
+        edits.push(splice::replace_string(node, new).map_err(|why| {
+            anyhow!(
+                "{}: {why}",
+                vars.error_at(node.span.start(), format!("cannot edit {}", pin.name))
+            )
+        })?);
+        changes.push(Change {
+            pin: pin.name.clone(),
+            kind: classify(Some(&pin.version), Some(new)),
+            from: Some(pin.version.clone()),
+            to: Some(new.as_str().into()),
+        });
+    }
+    Ok(plan(vars, edits, changes, Vec::new()))
+}
+
 fn create_pin<'a>(
     vars: &'a TfVars,
     pins: &[Pin],

@@ -157,6 +157,14 @@ pub fn is_downgrade(from: &str, to: &str) -> bool {
     classify(Some(from), Some(to)) == Kind::Downgrade
 }
 
+/// Whether `a` is a newer semantic version than `b` (false when either is not one).
+pub fn is_newer(a: &str, b: &str) -> bool {
+    match (parse(a), parse(b)) {
+        (Ok(a), Ok(b)) => a.semver.cmp_precedence(&b.semver) == Ordering::Greater,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +191,14 @@ mod tests {
         for (a, b, kind) in cases {
             assert_eq!(classify(a, b), kind, "{a:?} -> {b:?}");
         }
+    }
+
+    #[test]
+    fn newer_compares_precedence_only() {
+        assert!(is_newer("1.10.0", "1.9.0"));
+        assert!(is_newer("v2.0.0", "1.9.0"));
+        assert!(!is_newer("1.0.0+b2", "1.0.0+b1"));
+        assert!(!is_newer("1.0.0", "opaque-build"));
     }
 
     #[test]

@@ -221,6 +221,33 @@ fn artifacts() {
 }
 
 #[test]
+fn outdated() {
+    let repo = example();
+    repo.write("store/dev-code/lambda-x/lambda-x-1.7.0.zip", b"x170\n");
+    let row = [
+        "pin",
+        "variable",
+        "current",
+        "latest",
+        "newest",
+        "kind",
+        "status",
+        "constraint",
+        "location",
+        "file",
+        "line",
+        "column",
+    ]
+    .map(|f| format!("pins[].{f}"));
+    let fields = [
+        &["environment", "behind"][..],
+        &row.iter().map(String::as_str).collect::<Vec<_>>(),
+    ]
+    .concat();
+    check(&repo, &["outdated", "development"], &fields);
+}
+
+#[test]
 fn init_log_status() {
     let empty = Repo::new(&[]);
     let init = [

@@ -4,7 +4,9 @@
 //! `template` parses and fills templates, this module turns them into [`Location`]s, and `store`
 //! reads and copies objects through `object_store` (S3 and local files).
 
+pub(crate) mod discovery;
 pub(crate) mod inventory;
+pub(crate) mod listing;
 pub(crate) mod promotion;
 pub(crate) mod s3;
 pub(crate) mod settings;

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use super::template::Template;
 use super::{is_bucket_name, store};
-use crate::config::{ArtifactsConfig, StoreConfig};
+use crate::config::{ArtifactsConfig, PinArtifactConfig, StoreConfig};
 
 /// The validated `artifacts` block of `pins.hcl`.
 #[derive(Debug, Clone, Default)]
@@ -19,7 +19,17 @@ pub(crate) struct Settings {
 #[derive(Debug, Clone)]
 enum PinSetting {
     Skip,
-    At(Template),
+    /// Its own template, or the default one (`None`), and what discovery may pick for it.
+    At(Option<Template>, Choice),
+}
+
+/// Which versions found in a store a pin may move to (`pins outdated`, `pins bump PIN latest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Choice {
+    /// The pin block's `constraint`.
+    pub constraint: Option<semver::VersionReq>,
+    /// The pin block's `prerelease = true`.
+    pub prerelease: bool,
 }
 
 impl Settings {
@@ -32,15 +42,7 @@ impl Settings {
             .transpose()?;
         let mut pins = IndexMap::new();
         for (name, pin) in &config.pin {
-            let setting = match (&pin.location, pin.skip) {
-                (Some(_), true) => {
-                    bail!("pins.hcl: artifacts pin \"{name}\" sets both `location` and `skip = true`; keep one")
-                }
-                (None, false) => bail!("pins.hcl: artifacts pin \"{name}\" needs a `location` or `skip = true`"),
-                (None, true) => PinSetting::Skip,
-                (Some(t), false) => PinSetting::At(Template::parse(&format!("artifacts pin \"{name}\" location"), t)?),
-            };
-            pins.insert(name.clone(), setting);
+            pins.insert(name.clone(), pin_setting(name, pin)?);
         }
         for (key, store) in &config.store {
             let bucket = key.strip_prefix("s3://").unwrap_or_default();
@@ -58,6 +60,14 @@ impl Settings {
         })
     }
 
+    /// What discovery may pick for the pin `name` (`id` is its `variable.key`).
+    pub(crate) fn choice(&self, name: &str, id: &str) -> Choice {
+        match self.pins.get(name).or_else(|| self.pins.get(id)) {
+            Some(PinSetting::At(_, choice)) => choice.clone(),
+            _ => Choice::default(),
+        }
+    }
+
     /// The connection settings of the store `s3://BUCKET`, if `pins.hcl` has any.
     pub(crate) fn store(&self, bucket: &str) -> Option<&StoreConfig> {
         self.stores.get(&format!("s3://{bucket}"))
@@ -69,8 +79,10 @@ impl Settings {
         let setting = self.pins.get(name).or_else(|| self.pins.get(id));
         match setting {
             Some(PinSetting::Skip) => None,
-            Some(PinSetting::At(t)) => Some((t, format!("artifacts pin \"{name}\" location"))),
-            None => self.location.as_ref().map(|t| (t, "artifacts location".to_string())),
+            Some(PinSetting::At(Some(t), _)) => Some((t, format!("artifacts pin \"{name}\" location"))),
+            Some(PinSetting::At(None, _)) | None => {
+                self.location.as_ref().map(|t| (t, "artifacts location".to_string()))
+            }
         }
     }
 
@@ -78,4 +90,36 @@ impl Settings {
     pub(crate) fn unknown_pins(&self, is_pin: impl Fn(&str) -> bool) -> Vec<String> {
         self.pins.keys().filter(|k| !is_pin(k)).cloned().collect()
     }
+}
+
+/// One `pin "NAME" { … }` block: skipped, or located (by its own template or the default one)
+/// with what discovery may pick.
+fn pin_setting(name: &str, pin: &PinArtifactConfig) -> Result<PinSetting> {
+    let block = format!("pins.hcl: artifacts pin \"{name}\"");
+    if pin.skip {
+        if let Some(field) = [
+            (pin.location.is_some(), "location"),
+            (pin.constraint.is_some(), "constraint"),
+            (pin.prerelease, "prerelease"),
+        ]
+        .iter()
+        .find_map(|(set, field)| set.then_some(field))
+        {
+            bail!("{block} sets both `{field}` and `skip = true`; a skipped pin has no artifact, keep one");
+        }
+        return Ok(PinSetting::Skip);
+    }
+    if pin.location.is_none() && pin.constraint.is_none() && !pin.prerelease {
+        bail!("{block} needs a `location`, a `constraint`, `prerelease = true` or `skip = true`");
+    }
+    let template = pin
+        .location
+        .as_deref()
+        .map(|t| Template::parse(&format!("artifacts pin \"{name}\" location"), t))
+        .transpose()?;
+    let choice = Choice {
+        constraint: pin.constraint.as_ref().map(|c| c.0.clone()),
+        prerelease: pin.prerelease,
+    };
+    Ok(PinSetting::At(template, choice))
 }

@@ -19,7 +19,7 @@ use std::io::{Read, Seek, SeekFrom};
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::StreamExt;
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{
@@ -98,7 +98,7 @@ pub(crate) struct Content {
 
 /// The stores behind a set of locations, configured up front.
 pub(crate) struct Stores {
-    s3: HashMap<String, (Arc<dyn ObjectStore>, Bucket)>,
+    s3: HashMap<String, (Arc<AmazonS3>, Bucket)>,
     /// Per bucket, whether it answered as an S3 bucket: asked once, the first time an object in it
     /// is not found, so that a wrong endpoint answering 404 to everything is not taken for
     /// missing artifacts.
@@ -113,13 +113,24 @@ impl Stores {
         locations: impl IntoIterator<Item = &'a Location>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Stores> {
+        let buckets = locations.into_iter().filter_map(|location| match location {
+            Location::S3 { bucket, .. } => Some(bucket.as_str()),
+            Location::File { .. } => None,
+        });
+        Stores::for_buckets(settings, buckets, env)
+    }
+
+    /// Configures a store for every bucket named in `buckets` (and the local file system).
+    pub(crate) fn for_buckets<'a>(
+        settings: &Settings,
+        buckets: impl IntoIterator<Item = &'a str>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Stores> {
         let mut s3 = HashMap::new();
-        for location in locations {
-            if let Location::S3 { bucket, .. } = location {
-                if !s3.contains_key(bucket) {
-                    let config = settings.store(bucket).cloned().unwrap_or_default();
-                    s3.insert(bucket.clone(), s3_store(bucket, &config, env)?);
-                }
+        for bucket in buckets {
+            if !s3.contains_key(bucket) {
+                let config = settings.store(bucket).cloned().unwrap_or_default();
+                s3.insert(bucket.to_string(), s3_store(bucket, &config, env)?);
             }
         }
         let probed = s3.keys().map(|b| (b.clone(), tokio::sync::OnceCell::new())).collect();
@@ -130,7 +141,7 @@ impl Stores {
         })
     }
 
-    fn object(&self, location: &Location) -> Result<(&Arc<dyn ObjectStore>, ObjectPath)> {
+    fn object(&self, location: &Location) -> Result<(&dyn ObjectStore, ObjectPath)> {
         match location {
             Location::S3 { bucket, key } => {
                 let (store, _) = self
@@ -138,14 +149,22 @@ impl Stores {
                     .get(bucket)
                     .ok_or_else(|| anyhow!("internal: no store configured for s3://{bucket}"))?;
                 let path = ObjectPath::parse(key).with_context(|| format!("{location} is not a valid object key"))?;
-                Ok((store, path))
+                Ok((store.as_ref(), path))
             }
             Location::File { path } => {
                 let path = ObjectPath::from_absolute_path(path)
                     .with_context(|| format!("{location} is not a usable file path"))?;
-                Ok((&self.local, path))
+                Ok((self.local.as_ref(), path))
             }
         }
+    }
+
+    /// The `object_store` client of the bucket `name`, for listings.
+    pub(crate) fn lister(&self, name: &str) -> Result<&AmazonS3> {
+        self.s3
+            .get(name)
+            .map(|(s, _)| s.as_ref())
+            .ok_or_else(|| anyhow!("internal: no store configured for s3://{name}"))
     }
 
     fn bucket(&self, name: &str) -> Result<&Bucket> {
@@ -507,7 +526,7 @@ fn s3_store(
     bucket: &str,
     config: &StoreConfig,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Arc<dyn ObjectStore>, Bucket)> {
+) -> Result<(Arc<AmazonS3>, Bucket)> {
     let name = format!("s3://{bucket}");
     let prefix = env_prefix(bucket, config, env);
     let var = |key: &str| env(&format!("{prefix}{key}")).filter(|v| !v.is_empty());

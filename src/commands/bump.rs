@@ -1,11 +1,13 @@
-//! `pins bump PIN VERSION|major|minor|patch`: set one pin, changing only its version's bytes.
+//! `pins bump PIN VERSION|major|minor|patch|latest` and `pins bump --latest`: set pins, changing
+//! only their versions' bytes. `latest` is the newest allowed version in the pin's artifact store.
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Result};
 
+use crate::artifacts::discovery::{discover, Discovered, Request as Discovery};
 use crate::edit::{edit_pin_file, Request};
 use crate::output::{Ctx, OutputArgs};
 use crate::plan::{self, Target};
-use crate::repo::Repo;
+use crate::repo::{Environment, Repo};
 use crate::report::edit::EditReport;
 use crate::Outcome;
 
@@ -13,14 +15,27 @@ use crate::Outcome;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The pin: its key, `variable.key`, or a top-level variable.
-    pin: String,
-    /// A version such as 1.5.0, or `major`, `minor`, `patch`.
-    version: String,
+    #[arg(required_unless_present = "latest", conflicts_with = "latest")]
+    pin: Option<String>,
+    /// A version such as 1.5.0, or `major`, `minor`, `patch`, or `latest` (the newest allowed
+    /// version in the pin's artifact store).
+    #[arg(required_unless_present = "latest")]
+    version: Option<String>,
+    /// Move every pin of the environment (or those of --only) to the newest allowed version in
+    /// its artifact store.
+    #[arg(long)]
+    latest: bool,
+    /// With --latest: only these pins (comma-separated names or `variable.key` ids).
+    #[arg(long, value_delimiter = ',', value_name = "PIN,…", requires = "latest")]
+    only: Vec<String>,
+    /// With `latest`: how many stores are listed at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
     /// The environment whose pin file to edit (default: the first in promotion order).
     #[arg(long)]
     env: Option<String>,
     /// Only write if the pin currently holds OLD (compare-and-swap for racing CI jobs).
-    #[arg(long, value_name = "OLD")]
+    #[arg(long, value_name = "OLD", conflicts_with = "latest")]
     expect: Option<String>,
     /// Allow setting an older version.
     #[arg(long)]
@@ -29,7 +44,7 @@ pub(crate) struct Args {
     #[arg(long)]
     allow_prerelease: bool,
     /// Add the pin when it does not exist yet.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "latest")]
     create: bool,
     /// Print the change as a unified diff and write nothing.
     #[arg(long)]
@@ -38,28 +53,91 @@ pub(crate) struct Args {
     output: OutputArgs,
 }
 
-/// Sets one pin.
+/// Sets one pin, or every pin that is behind its store.
 pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     args.output.require::<EditReport>()?;
     let repo = Repo::open(&ctx.root)?;
     let env = match &args.env {
         Some(name) => repo.environment(name)?,
-        None => repo
-            .environments()
-            .first()
-            .ok_or_else(|| anyhow::anyhow!("no environments"))?,
+        None => repo.environments().first().ok_or_else(|| anyhow!("no environments"))?,
     };
-    let request = Request {
-        repo: &repo,
+    let edited = match (&args.pin, args.version.as_deref()) {
+        (Some(pin), Some("latest")) => bump_latest(&repo, env, std::slice::from_ref(pin), &args)?,
+        (Some(pin), Some(version)) => bump_one(&repo, env, pin, version, &args)?,
+        _ => bump_latest(&repo, env, &args.only, &args)?,
+    };
+    ctx.emit(&args.output, &edited)?;
+    Ok(Outcome::Clean)
+}
+
+fn request<'r>(repo: &'r Repo, env: &'r Environment, args: &Args) -> Request<'r> {
+    Request {
+        repo,
         pin_file: &env.pin_file,
         allow_downgrade: args.allow_downgrade,
         allow_prerelease: args.allow_prerelease,
         dry_run: args.dry_run,
-    };
-    let target = Target::parse(&args.version);
-    let edited = edit_pin_file(request, |vars, guards| {
-        plan::bump(vars, &args.pin, &target, args.expect.as_deref(), args.create, guards)
+    }
+}
+
+fn bump_one(repo: &Repo, env: &Environment, pin: &str, version: &str, args: &Args) -> Result<EditReport> {
+    let target = Target::parse(version);
+    let edited = edit_pin_file(request(repo, env, args), |vars, guards| {
+        plan::bump(vars, pin, &target, args.expect.as_deref(), args.create, guards)
     })?;
-    ctx.emit(&args.output, &EditReport::from(edited))?;
-    Ok(Outcome::Clean)
+    Ok(EditReport::from(edited))
+}
+
+/// Moves `only` (every pin of the pin file when empty) to the newest allowed version in its
+/// store; pins already there, or ahead, are left alone.
+fn bump_latest(repo: &Repo, env: &Environment, only: &[String], args: &Args) -> Result<EditReport> {
+    let expect = match (only, args.expect.as_deref()) {
+        ([pin], Some(old)) => Some((pin.as_str(), old)),
+        _ => None,
+    };
+    let discovery = Discovery {
+        env: &env.name,
+        only,
+        jobs: args.jobs.into(),
+    };
+    let (_, found) = discover(repo, &discovery)?;
+    let found: Vec<Discovered> = found
+        .into_iter()
+        .filter(|d| *d.pin.origin.file == env.pin_file)
+        .collect();
+    let mut notes = Vec::new();
+    if let [one] = only {
+        match found.first() {
+            None => bail!("{one} has no artifact location in pins.hcl (or is not set in {}), so it has no latest version; nothing written", env.pin_file),
+            Some(d) if d.latest.is_none() => bail!("no version of {} found at {}; nothing written", d.pin.name, d.pattern),
+            Some(d) if !d.behind() => notes.push(format!(
+                "{} {} is {} at {}",
+                d.pin.name,
+                d.pin.version,
+                d.latest.as_ref().map_or("", |l| match crate::version::is_newer(&d.pin.version, &l.version) {
+                    true => "newer than every allowed version",
+                    false => "the newest allowed version",
+                }),
+                d.pattern
+            )),
+            Some(_) => {}
+        }
+    }
+    let targets: Vec<(String, String)> = found
+        .iter()
+        .filter(|d| d.behind())
+        .filter_map(|d| d.latest.as_ref().map(|c| (d.pin.id(), c.version.clone())))
+        .collect();
+    notes.extend(
+        found
+            .iter()
+            .filter(|d| d.latest.is_none())
+            .map(|d| format!("no version of {} found at {}", d.pin.name, d.pattern)),
+    );
+    let edited = edit_pin_file(request(repo, env, args), |vars, guards| {
+        plan::bump_all(vars, &targets, expect, guards)
+    })?;
+    let mut report = EditReport::from(edited);
+    report.notes.extend(notes);
+    Ok(report)
 }

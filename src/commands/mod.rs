@@ -11,6 +11,7 @@ pub(crate) mod envs;
 pub(crate) mod init;
 pub(crate) mod log;
 pub(crate) mod man;
+pub(crate) mod outdated;
 pub(crate) mod promote;
 pub(crate) mod record;
 pub(crate) mod rollback;

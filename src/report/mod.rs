@@ -26,6 +26,7 @@ pub(crate) mod edit;
 pub(crate) mod environments;
 pub(crate) mod history;
 pub(crate) mod init;
+pub(crate) mod outdated;
 pub(crate) mod record;
 pub(crate) mod rollback;
 pub(crate) mod show;
