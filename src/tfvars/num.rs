@@ -149,6 +149,10 @@ impl Num {
     /// `self * other`.
     pub fn mul(&self, other: &Num) -> Result<Num, String> {
         match (self, other) {
+            (Num::Finite(a), Num::Finite(b)) if self.is_zero() || other.is_zero() => Ok(signed_zero(
+                self.is_negative() != other.is_negative(),
+                a.precision().max(b.precision()),
+            )),
             (Num::Finite(a), Num::Finite(b)) => {
                 Ok(Num::Finite(exact(Op::Mul, a, b, a.precision().max(b.precision()))?))
             }
@@ -170,6 +174,10 @@ impl Num {
                     negative: self.is_negative() != other.is_negative(),
                 })
             }
+            (Num::Finite(a), Num::Finite(b)) if self.is_zero() => Ok(signed_zero(
+                self.is_negative() != other.is_negative(),
+                a.precision().max(b.precision()),
+            )),
             (Num::Finite(a), Num::Finite(b)) => {
                 let ctx = context(a.precision().max(b.precision()));
                 Ok(Num::Finite(
@@ -182,7 +190,7 @@ impl Num {
             (Num::Infinite { negative }, _) => Ok(Num::Infinite {
                 negative: *negative != other.is_negative(),
             }),
-            _ => Ok(Num::Finite(Big::ZERO.with_precision(PRECISION).value())),
+            _ => Ok(signed_zero(self.is_negative() != other.is_negative(), PRECISION)),
         }
     }
 
@@ -215,6 +223,12 @@ impl Num {
             Num::Infinite { negative } => *negative,
         }
     }
+}
+
+/// A zero with a sign, as Go's `Mul` and `Quo` give one: negative when the signs differ.
+fn signed_zero(negative: bool, precision: usize) -> Num {
+    let zero = Big::ZERO.with_precision(precision).value();
+    Num::Finite(if negative { -zero } else { zero })
 }
 
 enum Op {
@@ -522,5 +536,20 @@ mod tests {
         assert_eq!(n("-7").rem(&n("2")).map(|x| x.text()), Ok("-1".into()));
         assert_eq!(n("5").rem(&n("0")).map(|x| x.text()), Ok("5".into()));
         assert_eq!(n("1").div(&n("0")).map(|x| x.text()), Ok("+Inf".into()));
+    }
+
+    #[test]
+    fn zeros_keep_the_sign_go_gives_them() {
+        let n = |s: &str| Num::parse(s).unwrap_or(Num::int(7));
+        let text = |r: Result<Num, String>| r.map(|x| x.text()).unwrap_or_default();
+        assert_eq!(text(n("-3").div(&n("inf"))), "-0");
+        assert_eq!(text(n("3").div(&n("-inf"))), "-0");
+        assert_eq!(text(n("3").div(&n("inf"))), "0");
+        assert_eq!(text(n("-0").div(&n("5"))), "-0");
+        assert_eq!(text(n("0").div(&n("-5"))), "-0");
+        assert_eq!(text(n("0").mul(&n("-5"))), "-0");
+        assert_eq!(text(n("-0").mul(&n("-5"))), "0");
+        assert_eq!(text(n("-0").add(&n("-0"))), "-0");
+        assert_eq!(text(n("5").sub(&n("5"))), "0");
     }
 }

@@ -66,8 +66,8 @@ pub(crate) struct Parser<'a> {
     depth: usize,
     /// Whether newlines are plain whitespace here (inside `(`, `[`, `${`), as in HCL.
     newlines: bool,
-    /// Added to every offset: a heredoc's template is parsed from its own text.
-    base: usize,
+    /// Whether this parser reads a heredoc's template (from the file's text, up to its closing line).
+    in_heredoc: bool,
     /// Whether the directive that ended the last template block closed with `~}`.
     last_strip: bool,
     /// Where the quoted string being read starts, for "unterminated" errors.
@@ -94,7 +94,7 @@ impl<'a> Parser<'a> {
             pos: start,
             depth: 0,
             newlines: false,
-            base: 0,
+            in_heredoc: false,
             last_strip: false,
             quote_start: start,
             comments: Vec::new(),
@@ -104,13 +104,13 @@ impl<'a> Parser<'a> {
 
     fn error<T>(&self, offset: usize, message: impl Into<String>) -> Result<T> {
         Err(ParseError {
-            offset: offset + self.base,
+            offset,
             message: message.into(),
         })
     }
 
     fn span(&self, start: usize) -> Span {
-        Span::new(start + self.base, self.pos + self.base)
+        Span::new(start, self.pos)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -227,7 +227,7 @@ impl<'a> Parser<'a> {
         while self.pos < self.bytes.len() && !self.at_newline() {
             self.pos += 1;
         }
-        self.comments.push((start + self.base, self.pos + self.base));
+        self.comments.push((start, self.pos));
     }
 
     fn skip_block_comment(&mut self) -> Result<()> {
@@ -235,7 +235,7 @@ impl<'a> Parser<'a> {
         match self.src[self.pos + 2..].find("*/") {
             Some(end) => {
                 self.pos += end + 4;
-                self.comments.push((start + self.base, self.pos + self.base));
+                self.comments.push((start, self.pos));
                 Ok(())
             }
             None => self.error(start, "unterminated `/*` comment"),
@@ -471,7 +471,11 @@ impl<'a> Parser<'a> {
         Ok(match self.expression()? {
             Expr::Variable(name, span) => Key::Name(name, span),
             Expr::Literal(node) if matches!(node.value, Value::Bool(_) | Value::Null) => {
-                let word = &self.src[node.span.start() - self.base..node.span.end() - self.base];
+                let word = match node.value {
+                    Value::Bool(true) => "true",
+                    Value::Bool(false) => "false",
+                    _ => "null",
+                };
                 Key::Name(word.into(), node.span)
             }
             other => Key::Expr(other),

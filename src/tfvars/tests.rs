@@ -135,7 +135,7 @@ fn numbers_print_as_terraform_prints_them() {
         ("1e-3", "0.001"),
         ("0.1", "0.1"),
         ("12345678901234567890", "12345678901234567890"),
-        ("-0", "0"),
+        ("-0", "-0"), // as Terraform holds it: `jsonencode(-0)` and `tostring(-0)` give -0
         ("2.50", "2.5"),
         ("1.50e3", "1500"),
         ("-12.5e-1", "-1.25"),
@@ -213,4 +213,71 @@ fn refuses_what_terraform_refuses_and_says_what_it_does_not_evaluate() {
         comment.as_ref().is_ok_and(|v| v.editable().is_err()),
         "read, but never edited"
     );
+}
+
+// The classes the differential campaign (tests/differential) found, each with Terraform's answer.
+
+#[test]
+fn invalid_utf8_in_a_comment_inside_a_template_is_accepted() {
+    let bytes = b"a = <<-EOT\n  x\n  ${1 /* \xff */ + 1}\n  EOT\nb = \"${1 /* \xc3 */}x\"\n".to_vec();
+    let vars = TfVars::parse("t", bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(vars.get("a").map(|a| a.value.to_json()), Some(Json::from("x\n2\n")));
+    assert_eq!(vars.get("b").map(|a| a.value.to_json()), Some(Json::from("1x")));
+    let e = TfVars::parse("t", b"a = <<EOT\n${\"\xff\"}\nEOT\n".to_vec()).err();
+    assert_eq!(e.map(|e| e.position), Some(Position { line: 2, col: 4 }));
+}
+
+#[test]
+fn negative_zero_keeps_its_sign() {
+    assert_eq!(json("a = -0", "a").to_string(), "-0");
+    assert_eq!(json("a = 0 * -5", "a").to_string(), "-0");
+    assert_eq!(json("a = \"-3\" / \"inf\"", "a").to_string(), "-0");
+    assert_eq!(json("a = \"${-0}x\"", "a"), Json::from("-0x"));
+    assert_eq!(json("a = { (-0) = 1 }", "a"), serde_json::json!({"-0": 1}));
+    assert_eq!(json("a = -0 == 0", "a"), Json::Bool(true));
+}
+
+#[test]
+fn flush_heredoc_indentation_counts_only_lines_that_start_a_token() {
+    for (text, want) in [
+        // The line inside the interpolation does not count.
+        ("a = <<-EOT\n    ${1 +\n1}\n    x\n  EOT\n", "2\nx\n"),
+        (
+            "a = <<-EOT\n    a ${1 +\n  1} b\n      c\n    %{ if true }\n    d\n    %{ endif }\n    EOT\n",
+            "a 2 b\n  c\n\nd\n\n",
+        ),
+        // A line that starts with `${` has no indentation.
+        ("a = <<-EOT\n    a\n  ${\"x\"}\n     b\n    EOT\n", "  a\nx\n   b\n"),
+        // `~` strips first: what is left of a stripped line starts a line with no indentation.
+        (
+            "a = <<-EOT\n    a\n    %{ if true }\n    d\n    %{~ endif }\n    EOT\n",
+            "    a\n    \n    d\n\n",
+        ),
+        ("a = <<-EOT\n\t\ta\n\t\t${~ 1 ~}\n\t\t\tb\n\tEOT\n", "\t\ta\n1\t\t\tb\n"),
+    ] {
+        assert_eq!(json(text, "a"), Json::from(want), "{text}");
+    }
+}
+
+#[test]
+fn a_heredoc_closed_at_the_end_of_the_file_is_refused() {
+    let e = error("a = <<EOT\nhello\nEOT");
+    assert_eq!(e.position, Position { line: 3, col: 4 });
+    assert!(e.message.contains("must be followed by a line break"), "{}", e.message);
+    assert_eq!(json("a = <<EOT\nhello\nEOT\r\n", "a"), Json::from("hello\n"));
+}
+
+#[test]
+fn conversion_to_a_collection_of_any_type_unifies_the_elements() {
+    // Terraform: the list's elements (two objects and a null) have no common type but "any".
+    let e = error("a = true ? [{}, null, { b = 1 }] : [true, false]\n");
+    assert!(
+        e.message.contains("Inconsistent conditional result types"),
+        "{}",
+        e.message
+    );
+    let ty = parse("a = true ? { x = true, y = null } : { z = 1 }\n")
+        .get("a")
+        .map(|a| a.value.ty().to_json());
+    assert_eq!(ty, Some(serde_json::json!(["map", "bool"])));
 }

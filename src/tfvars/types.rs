@@ -228,6 +228,8 @@ fn convertible(from: &Type, to: &Type) -> bool {
         (a, b) if a.is_primitive() && b.is_primitive() => {
             !matches!((a, b), (Type::Bool, Type::Number) | (Type::Number, Type::Bool))
         }
+        (Type::Tuple(es), Type::List(e)) if **e == Type::Dynamic => element_of(es.iter(), true).is_some(),
+        (Type::Object(attrs), Type::Map(e)) if **e == Type::Dynamic => element_of(attrs.values(), false).is_some(),
         (Type::Tuple(es), Type::List(e)) => es.iter().all(|t| convertible(t, e)),
         (Type::List(a), Type::List(e)) | (Type::Map(a), Type::Map(e)) => convertible(a, e),
         (Type::Object(attrs), Type::Map(e)) => attrs.values().all(|t| convertible(t, e)),
@@ -235,6 +237,20 @@ fn convertible(from: &Type, to: &Type) -> bool {
         (Type::Object(a), Type::Object(b)) => b.iter().all(|(k, t)| a.get(k).is_some_and(|s| convertible(s, t))),
         _ => false,
     }
+}
+
+/// The element type cty picks when a tuple becomes a list, or an object a map, "of any type":
+/// the types unified, which a list refuses to leave as "any type" while some element has a type.
+fn element_of<'t>(types: impl Iterator<Item = &'t Type>, list: bool) -> Option<Type> {
+    let types: Vec<Type> = types.cloned().collect();
+    if types.is_empty() {
+        return Some(Type::Dynamic);
+    }
+    let element = unify(&types)?;
+    if list && element == Type::Dynamic && types.iter().any(|t| *t != Type::Dynamic) {
+        return None;
+    }
+    types.iter().all(|t| convertible(t, &element)).then_some(element)
 }
 
 /// Converts `node` to `to` as cty does; the message says why it cannot.
@@ -262,11 +278,7 @@ fn convert_value(value: Value, to: &Type) -> Result<Value, String> {
         (Value::Tuple(items) | Value::List(items, _), Type::List(e)) if **e == Type::Dynamic => {
             // A list of "any type" takes its element type from the elements, which must unify.
             let types: Vec<Type> = items.iter().map(|n| type_of(&n.value)).collect();
-            let element = if types.is_empty() {
-                Type::Dynamic
-            } else {
-                unify(&types).ok_or("all list elements must have the same type")?
-            };
+            let element = element_of(types.iter(), true).ok_or("all list elements must have the same type")?;
             Ok(Value::List(convert_all(items, &element)?, Rc::new(element)))
         }
         (Value::Tuple(items) | Value::List(items, _), Type::List(e)) => {
@@ -280,6 +292,14 @@ fn convert_value(value: Value, to: &Type) -> Result<Value, String> {
                 .map(|(n, t)| convert(n, t))
                 .collect::<Result<_, _>>()?,
         )),
+        (Value::Object(entries) | Value::Map(entries, _), Type::Map(e)) if **e == Type::Dynamic => {
+            let types: Vec<Type> = entries.iter().map(|e| type_of(&e.value.value)).collect();
+            let element = element_of(types.iter(), false).ok_or("all map elements must have the same type")?;
+            Ok(Value::Map(
+                convert_entries(entries, |_| Some(&element))?,
+                Rc::new(element),
+            ))
+        }
         (Value::Object(entries) | Value::Map(entries, _), Type::Map(e)) => Ok(Value::Map(
             convert_entries(entries, |_| Some(e))?,
             Rc::new((**e).clone()),

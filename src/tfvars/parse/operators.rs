@@ -45,7 +45,7 @@ impl Parser<'_> {
                 self.pos = save;
                 break;
             };
-            let at = self.pos + self.base;
+            let at = self.pos;
             self.pos += op.len();
             self.skip_space(false)?;
             rest.push((*op, at, self.binary(level + 1)?));
@@ -71,7 +71,7 @@ impl Parser<'_> {
             if op == b'!' && self.peek_at(1) == Some(b'=') {
                 break;
             }
-            prefix.push((op, self.pos + self.base));
+            prefix.push((op, self.pos));
             self.pos += 1;
             self.skip_space(false)?;
         }
@@ -93,7 +93,7 @@ impl Parser<'_> {
             self.skip_space(false)?;
             match self.peek() {
                 Some(b'[') => {
-                    let at = self.pos + self.base;
+                    let at = self.pos;
                     self.pos += 1;
                     if let Some(splat) = self.splat(start, b']')? {
                         return Ok(splat);
@@ -111,7 +111,7 @@ impl Parser<'_> {
                     steps.push(Step::Index(index, at));
                 }
                 Some(b'.') if !self.starts_with("...") => {
-                    let at = self.pos + self.base;
+                    let at = self.pos;
                     self.pos += 1;
                     if let Some(splat) = self.splat(start, b'*')? {
                         return Ok(splat);

@@ -53,7 +53,7 @@ impl<'a> Parser<'a> {
     }
 
     fn string_literal(&self, text: String, start: usize, form: Form) -> Expr {
-        let form = if self.base == 0 { form } else { Form::Other };
+        let form = if !self.in_heredoc { form } else { Form::Other };
         Expr::Literal(Node::new(
             Value::String(crate::tfvars::nfc(text)),
             self.span(start),
@@ -212,11 +212,7 @@ impl<'a> Parser<'a> {
         if end != End::EndFor {
             return self.error(at, "a `%{ for }` needs a matching `%{ endfor }`");
         }
-        Ok((
-            Some(Part::For(key, value, coll, body, at + self.base)),
-            None,
-            self.last_strip,
-        ))
+        Ok((Some(Part::For(key, value, coll, body, at)), None, self.last_strip))
     }
 
     /// The parts of a directive's block, one nesting level deeper.
@@ -276,6 +272,34 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Finds the line that closes a heredoc: only the marker, maybe indented, then a line break
+    /// (HCL does not close a heredoc at the very end of the file). Returns where that line
+    /// starts, and leaves the parser after the marker.
+    fn closing_marker(&mut self, start: usize, marker: &str) -> Result<usize> {
+        loop {
+            if self.pos >= self.bytes.len() {
+                return self.error(start, format!("unterminated heredoc: no closing `{marker}` line"));
+            }
+            let end = self.src[self.pos..]
+                .find('\n')
+                .map_or(self.bytes.len(), |i| self.pos + i + 1);
+            let line = &self.src[self.pos..end];
+            let content = line.trim_end_matches('\n').trim_end_matches('\r');
+            if content.trim_start_matches([' ', '\t']) == marker {
+                if !line.ends_with('\n') {
+                    return self.error(
+                        end,
+                        format!("unterminated heredoc: the closing `{marker}` must be followed by a line break, and the file ends right after it"),
+                    );
+                }
+                let line_start = self.pos;
+                self.pos += content.len();
+                return Ok(line_start);
+            }
+            self.pos = end;
+        }
+    }
+
     pub(super) fn heredoc(&mut self) -> Result<Expr> {
         let start = self.pos;
         self.pos += 2;
@@ -292,28 +316,16 @@ impl<'a> Parser<'a> {
         }
         self.pos += if self.peek() == Some(b'\r') { 2 } else { 1 };
         let body = self.pos;
-        let mut lines: Vec<&'a str> = Vec::new();
-        loop {
-            if self.pos >= self.bytes.len() {
-                return self.error(start, format!("unterminated heredoc: no closing `{marker}` line"));
-            }
-            let end = self.src[self.pos..]
-                .find('\n')
-                .map_or(self.bytes.len(), |i| self.pos + i + 1);
-            let line = &self.src[self.pos..end];
-            let content = line.trim_end_matches('\n').trim_end_matches('\r');
-            if content.trim_start_matches([' ', '\t']) == marker {
-                self.pos += content.len();
-                break;
-            }
-            lines.push(line);
-            self.pos = end;
-        }
-        let text = heredoc_text(&lines, flush);
-        let mut sub = Parser::new(&text, 0);
-        sub.base = self.base + body;
+        let close = self.closing_marker(start, marker)?;
+        let mut sub = Parser::new(&self.src[..close], body);
+        sub.in_heredoc = true;
         sub.depth = self.depth;
-        let (parts, end) = sub.parts(false)?;
+        let parsed = sub.parts(false);
+        self.comments.append(&mut sub.comments);
+        let (mut parts, end) = parsed?;
+        if flush {
+            flush_heredoc(&mut parts);
+        }
         if end != End::Text {
             return self.error(start, format!("unexpected `%{{ {} }}` in a heredoc", end_word(end)));
         }
@@ -390,41 +402,87 @@ fn strip_front(parts: &mut Vec<Part>, strip: bool, heredoc: bool) {
     }
 }
 
-/// The text of a heredoc's lines, with `<<-` indentation removed as HCL does: blank lines are
-/// skipped when counting and kept as they are. HCL strips `~` whitespace first, so a line that
-/// starts with `${~` counts as unindented, and a line whose line break a `~` removed (after a
-/// `~}`, or before a `${~` that starts the next line) does not start a line at all.
-fn heredoc_text(lines: &[&str], flush: bool) -> String {
-    let blank = |l: &str| l.trim_start().is_empty() && l.ends_with('\n');
-    let indent = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
-    let opens_strip = |l: &str| {
-        let rest = l.trim_start_matches([' ', '\t']);
-        rest.starts_with("${~") || rest.starts_with("%{~")
-    };
-    let glued = |i: usize| {
-        let line: &str = lines.get(i).copied().unwrap_or_default();
-        let previous_closes = i > 0 && lines.get(i - 1).is_some_and(|p| p.trim_end().ends_with("~}"));
-        previous_closes || (i > 0 && (line.starts_with("${~") || line.starts_with("%{~")))
-    };
-    let strip = if flush {
-        (0..lines.len())
-            .filter(|&i| !glued(i))
-            .filter_map(|i| lines.get(i).map(|l| (l, opens_strip(l))))
-            .filter(|(l, opens)| *opens || !blank(l))
-            .map(|(l, opens)| if opens { 0 } else { indent(l) })
-            .min()
-            .unwrap_or(0)
-    } else {
-        0
-    };
-    let mut out = String::new();
-    for (i, line) in lines.iter().enumerate() {
-        let keep = blank(line) || glued(i) || opens_strip(line);
-        out.push_str(if keep { line } else { skip_chars(line, strip) });
+/// Removes `<<-` indentation as HCL does, after `~` stripping, on the template's tokens: a
+/// token starts a line when it comes first or after a literal that ends with a line break (so the
+/// lines inside a multi-line `${…}` or `%{…}` do not count). A line that starts with `${` or
+/// `%{` has no indentation, which makes the common indentation zero; blank lines are not counted.
+fn flush_heredoc(parts: &mut [Part]) {
+    let mut min = usize::MAX;
+    walk(parts, &mut true, &mut |text: &mut String, at_start: bool| {
+        measure(text, at_start, &mut min);
+    });
+    if min == 0 || min == usize::MAX {
+        return;
     }
-    out
+    walk(parts, &mut true, &mut |text: &mut String, at_start: bool| {
+        *text = dedent(text, at_start, min);
+    });
 }
 
-fn skip_chars(s: &str, n: usize) -> &str {
-    s.char_indices().nth(n).map_or("", |(i, _)| &s[i..])
+/// Calls `f` on every literal in token order with whether it starts a line; a directive or
+/// interpolation at the start of a line is reported as an empty literal there.
+fn walk(parts: &mut [Part], line_start: &mut bool, f: &mut dyn FnMut(&mut String, bool)) {
+    let marker = |line_start: &mut bool, f: &mut dyn FnMut(&mut String, bool)| {
+        if *line_start {
+            f(&mut String::new(), true);
+        }
+        *line_start = false;
+    };
+    for part in parts {
+        match part {
+            Part::Literal(text) => {
+                f(text, *line_start);
+                *line_start = text.ends_with('\n');
+            }
+            Part::Interpolation(_) => marker(line_start, f),
+            Part::If(_, yes, no) => {
+                marker(line_start, f);
+                walk(yes, line_start, f);
+                marker(line_start, f);
+                walk(no, line_start, f);
+                if !no.is_empty() {
+                    marker(line_start, f);
+                }
+            }
+            Part::For(_, _, _, body, _) => {
+                marker(line_start, f);
+                walk(body, line_start, f);
+                marker(line_start, f);
+            }
+        }
+    }
+}
+
+/// The lines of a literal (each is its own token in HCL) with whether each starts a line.
+fn lines(text: &str, at_start: bool) -> impl Iterator<Item = (&str, bool)> {
+    text.split_inclusive('\n')
+        .enumerate()
+        .map(move |(i, line)| (line, i > 0 || at_start))
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim_start().is_empty() && line.ends_with('\n')
+}
+
+fn measure(text: &str, at_start: bool, min: &mut usize) {
+    if text.is_empty() && at_start {
+        *min = 0;
+    }
+    for (line, starts) in lines(text, at_start) {
+        if starts && !is_blank(line) {
+            *min = (*min).min(line.chars().take_while(|c| c.is_whitespace()).count());
+        }
+    }
+}
+
+fn dedent(text: &str, at_start: bool, n: usize) -> String {
+    lines(text, at_start)
+        .map(|(line, starts)| {
+            if starts && !is_blank(line) {
+                line.char_indices().nth(n).map_or("", |(i, _)| &line[i..])
+            } else {
+                line
+            }
+        })
+        .collect()
 }
