@@ -73,6 +73,7 @@ pub(crate) fn check(repo: &Repo) -> Report {
         }
     };
     let files = load_all(repo, &auto, &mut report);
+    module_dir(repo, &mut report.findings);
     backend_files(repo, &mut report.findings);
     let mut pin_files: Vec<&str> = repo.environments().iter().map(|e| e.pin_file.as_str()).collect();
     pin_files.sort_unstable();
@@ -94,6 +95,18 @@ pub(crate) fn check(repo: &Repo) -> Report {
     order(repo, &auto, &files, &mut report.findings);
     artifact_locations(repo, &auto, &files, &mut report.findings);
     report
+}
+
+/// The configured module folder exists: Terraform runs there, and its auto-loaded files count.
+fn module_dir(repo: &Repo, findings: &mut Vec<Finding>) {
+    if repo.module_dir_exists() {
+        return;
+    }
+    let text = repo.read(CONFIG_FILE).ok().flatten().unwrap_or_default();
+    let at = crate::config::Config::position_of(&String::from_utf8_lossy(&text), "module_dir");
+    let message = format!("module_dir `{}` is not a folder of the repository", repo.module_dir());
+    let help = "set module_dir in pins.hcl to the folder where Terraform runs (the root module)";
+    findings.push(Finding::at(CONFIG_FILE, at, "missing-file", message, help));
 }
 
 /// Every configured backend file exists (`backend_file = false` configures none).

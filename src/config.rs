@@ -190,6 +190,11 @@ impl Config {
         Ok(reader::from_str(CONFIG_FILE, text)?)
     }
 
+    /// Where the value of top-level setting `key` (`module_dir`, say) starts in pins.hcl's `text`.
+    pub fn position_of(text: &str, key: &str) -> Option<crate::tfvars::Position> {
+        reader::value_position(text, key)
+    }
+
     /// The default configuration: development → staging → production, staging and production
     /// sharing `shared-release.tfvars`.
     pub fn defaults() -> Config {

@@ -113,6 +113,11 @@ impl Repo {
         &self.module_dir
     }
 
+    /// Whether the module folder exists (the root always does).
+    pub(crate) fn module_dir_exists(&self) -> bool {
+        self.source.is_dir(&self.root, &self.module_dir)
+    }
+
     /// `path` (repository-relative) as written from the module folder, where Terraform runs.
     #[allow(clippy::wrong_self_convention)] // a path from the module dir, not a constructor
     pub(crate) fn from_module_dir(&self, path: &str) -> String {

@@ -101,6 +101,17 @@ impl Source {
         }
     }
 
+    /// Whether `rel` (repository-relative, `""` for the root) is a folder.
+    pub(crate) fn is_dir(&self, root: &Path, rel: &str) -> bool {
+        match self {
+            _ if rel.is_empty() => true,
+            Source::Tree => root.join(rel).is_dir(),
+            Source::Git { commit, prefix, .. } => {
+                git(root, &["cat-file", "-t", &format!("{commit}:{prefix}{rel}")]).is_ok_and(|t| t == "tree")
+            }
+        }
+    }
+
     /// The names of the entries of folder `dir` (repository-relative, `""` for the root), sorted
     /// bytewise as Terraform sorts them; empty when the folder does not exist.
     pub(crate) fn list(&self, root: &Path, dir: &str) -> Result<Vec<String>> {

@@ -158,6 +158,20 @@ fn missing_files_are_findings() {
 }
 
 #[test]
+fn a_module_dir_that_is_not_a_folder_is_a_finding_at_its_place_in_pins_hcl() {
+    let repo = repo_with(DEV, SHARED, DATA);
+    repo.write("pins.hcl", b"# Terraform runs in infra/\nmodule_dir = \"infra\"\n");
+    assert_eq!(findings(&repo), one("missing-file", "pins.hcl:2:14"));
+    let text = repo.pins(&["check"]).stdout;
+    assert!(
+        text.starts_with("pins.hcl:2:14: module_dir `infra` is not a folder of the repository [missing-file]\n"),
+        "{text}"
+    );
+    repo.write("infra/main.tf", b"");
+    assert_eq!(findings(&repo), vec![]);
+}
+
+#[test]
 fn every_finding_is_reported_at_once_with_help() {
     let repo = repo_with(
         "a = \"x\"\nb = \"1.0\"\n",

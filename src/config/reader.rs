@@ -99,6 +99,13 @@ pub(super) fn from_str<T: DeserializeOwned>(file: &str, text: &str) -> Result<T,
     T::deserialize(De(&tree)).map_err(|e| placed(file, text, e))
 }
 
+/// Where the value of the top-level attribute `key` starts in `text`, if it is set there.
+pub(super) fn value_position(text: &str, key: &str) -> Option<Position> {
+    let body = hcl::edit::parser::parse_body(text).ok()?;
+    let attr = body.get_attribute(key)?;
+    Some(source_error("", text, span_of(&attr.value).start, "").position)
+}
+
 fn placed(file: &str, text: &str, e: Error) -> SourceError {
     let mut message = e.message;
     if let (true, Some(span)) = (e.quote, &e.span) {
