@@ -128,9 +128,84 @@ fn binary(first: &Expr, rest: &[(&'static str, usize, Expr)], scope: &mut Scope)
             if_unconvertible(&right, right_expr, scope)?;
         }
         let span = Span::new(first.span().start(), right.as_ref().map_or(*at, |n| n.span.end()));
-        left = ops::apply(op, *at, left, right).map(|v| computed(v, span));
+        left = if matches!(*op, "||" | "&&") {
+            let known = [
+                if i == 0 {
+                    known_despite_error(&left, first, scope)
+                } else {
+                    None
+                },
+                known_despite_error(&right, right_expr, scope),
+            ];
+            ops::logic(*op == "||", *at, left, right, known)
+        } else {
+            ops::apply(op, *at, left, right)
+        }
+        .map(|v| computed(v, span));
     }
     left
+}
+
+/// The value a failed operand still has in HCL: a string template that fails is a known string
+/// (the text before its first error), where any other failed expression is unknown.
+fn known_despite_error(operand: &Operand, expr: &Expr, scope: &mut Scope) -> Option<Node> {
+    if operand.is_ok() {
+        return None;
+    }
+    match expr {
+        Expr::Paren(inner, _) => known_despite_error(&Err((0, String::new())), inner, scope),
+        Expr::Template(parts, span) => match parts.as_slice() {
+            [Part::Interpolation(inner)] => known_despite_error(&Err((0, String::new())), inner, scope),
+            _ => match grow(|| prefix(parts, scope)) {
+                (Some(text), _) => Some(computed(Value::String(crate::tfvars::nfc(text)), *span)),
+                (None, _) => None,
+            },
+        },
+        _ => None,
+    }
+}
+
+/// A template as HCL renders it despite errors: the text before the first failing part, or
+/// `None` when a part is unknown; and whether a part failed.
+fn prefix(parts: &[Part], scope: &mut Scope) -> (Option<String>, bool) {
+    let (mut out, mut failed, mut known) = (String::new(), false, true);
+    for part in parts {
+        let piece = match part {
+            Part::Literal(text) => Some(text.clone()),
+            Part::Interpolation(e) => match eval(e, scope) {
+                Ok(node) => interpolated(&Expr::Literal(node), scope).ok(),
+                Err(_) => {
+                    known &= known_despite_error(&Err((0, String::new())), e, scope).is_some();
+                    None
+                }
+            },
+            Part::If(cond, yes, no) => match eval(cond, scope).and_then(|c| condition(c, cond.span())) {
+                Ok(choice) => match prefix(if choice { yes } else { no }, scope) {
+                    (Some(text), false) => Some(text),
+                    (branch, _) => {
+                        known &= branch.is_some();
+                        None
+                    }
+                },
+                Err(_) => {
+                    known = false;
+                    None
+                }
+            },
+            Part::For(..) => {
+                let mut text = String::new();
+                let rendered = render(std::slice::from_ref(part), scope, &mut text);
+                known &= rendered.is_ok();
+                rendered.ok().map(|()| text)
+            }
+        };
+        match piece {
+            Some(text) if !failed => out.push_str(&text),
+            Some(_) => {}
+            None => failed = true,
+        }
+    }
+    (known.then_some(out), failed)
 }
 
 /// The error of a failed operand whose type has no conversion to bool.

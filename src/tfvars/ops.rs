@@ -24,7 +24,7 @@ pub(super) type Operand = Result<Node, (usize, String)>;
 /// Applies a binary operator. Errors carry the offset they belong to (`at` for the operation).
 pub(super) fn apply(op: &str, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
     match op {
-        "||" | "&&" => logic(op == "||", at, left, right),
+        "||" | "&&" => logic(op == "||", at, left, right, [None, None]),
         "==" | "!=" => Ok(Value::Bool(same(&left?.value, &right?.value) == (op == "=="))),
         _ => {
             let (x, y) = (
@@ -54,36 +54,57 @@ fn operand(value: Operand, ty: &Type, at: usize, side: &str) -> Result<Value, (u
         .map_err(|m| (offset, format!("Unsuitable value for {side} operand: {m}")))
 }
 
-/// `||` and `&&` as HCL short-circuits them: a side that decides the result wins even when the
-/// other side is an error, and for `&&` a null side counts as false (cty's `False()` of a null).
-fn logic(or: bool, at: usize, left: Operand, right: Operand) -> Result<Value, (usize, String)> {
-    let to_bool = |side: &Operand, name: &str| -> Result<Option<Option<bool>>, (usize, String)> {
-        match side {
-            Err(_) => Ok(None),
-            Ok(node) if matches!(node.value, Value::Null | Value::TypedNull(_)) => Ok(Some(None)),
-            Ok(node) => match operand(Ok(node.clone()), &Type::Bool, at, name)? {
-                Value::Bool(b) => Ok(Some(Some(b))),
-                _ => Ok(Some(None)),
-            },
-        }
+/// One side of `||`/`&&`: a bool or null, with the error it came with (a failed template is a
+/// known string in HCL), or an unknown, which only a failed operand is in a var-file.
+enum Side {
+    Known(Option<bool>, Option<(usize, String)>),
+    Unknown((usize, String)),
+}
+
+fn side(value: Operand, known: Option<Node>, at: usize, name: &str) -> Result<Side, (usize, String)> {
+    let (node, error) = match (value, known) {
+        (Ok(node), _) => (node, None),
+        (Err(e), Some(node)) => (node, Some(e)),
+        (Err(e), None) => return Ok(Side::Unknown(e)),
     };
-    let (l, r) = (to_bool(&left, "left")?, to_bool(&right, "right")?);
-    let decides = |side: Option<Option<bool>>| match side {
-        Some(Some(b)) => b == or,
-        Some(None) => !or,
-        None => false,
-    };
-    if decides(l) || decides(r) {
-        return Ok(Value::Bool(or));
+    if matches!(node.value, Value::Null | Value::TypedNull(_)) {
+        return Ok(Side::Known(None, error));
     }
-    left?;
-    right?;
+    match operand(Ok(node), &Type::Bool, at, name) {
+        Ok(Value::Bool(b)) => Ok(Side::Known(Some(b), error)),
+        Ok(_) => Ok(Side::Known(None, error)),
+        Err(conversion) => Err(error.unwrap_or(conversion)),
+    }
+}
+
+/// `||` and `&&` as HCL short-circuits them: both sides must convert to bool; then a known side
+/// that decides the result wins, left first, bringing its own error if it had one; an unknown
+/// (failed) side facing a side that does not decide fails the operation. For `&&` a null side
+/// decides (cty's `False()` of a null is true). `known` holds what a failed side still holds.
+pub(super) fn logic(
+    or: bool,
+    at: usize,
+    left: Operand,
+    right: Operand,
+    known: [Option<Node>; 2],
+) -> Result<Value, (usize, String)> {
+    let [known_left, known_right] = known;
+    let (l, r) = (
+        side(left, known_left, at, "left")?,
+        side(right, known_right, at, "right")?,
+    );
+    let decides = |v: &Option<bool>| if or { *v == Some(true) } else { *v != Some(true) };
     match (l, r) {
-        (Some(Some(x)), Some(Some(y))) => Ok(Value::Bool(if or { x || y } else { x && y })),
-        _ => Err((
-            at,
-            format!("`{}` needs two bools, not null", if or { "||" } else { "&&" }),
-        )),
+        (Side::Known(v, e), _) | (_, Side::Known(v, e)) if decides(&v) => e.map_or(Ok(Value::Bool(or)), Err),
+        (Side::Unknown(e), _) | (_, Side::Unknown(e)) => Err(e),
+        (Side::Known(x, ex), Side::Known(y, ey)) => match (ex.or(ey), x, y) {
+            (Some(e), _, _) => Err(e),
+            (None, Some(x), Some(y)) => Ok(Value::Bool(if or { x || y } else { x && y })),
+            _ => Err((
+                at,
+                format!("`{}` needs two bools, not null", if or { "||" } else { "&&" }),
+            )),
+        },
     }
 }
 

@@ -281,3 +281,25 @@ fn conversion_to_a_collection_of_any_type_unifies_the_elements() {
         .map(|a| a.value.ty().to_json());
     assert_eq!(ty, Some(serde_json::json!(["map", "bool"])));
 }
+
+#[test]
+fn a_failed_template_beside_or_and_and_is_the_text_before_its_error() {
+    // HCL's failed template is a known string, so it must convert to bool and cannot be skipped.
+    for bad in [
+        "a = \"${null}x\" || true",
+        "a = true || \"${null}x\"",
+        "a = \"${null}false\" || true",
+        "a = false || \"true${null}\"",
+        "a = false && \"x${null}\"",
+        "a = \"%{ if true }${null}%{ endif }true\" || true",
+    ] {
+        let e = error(bad);
+        assert!(
+            e.message.starts_with("Invalid template interpolation value"),
+            "{bad}: {e}"
+        );
+    }
+    assert_eq!(json("a = \"false${null}\" || true", "a"), Json::Bool(true));
+    assert_eq!(json("a = (\"true${null}\") && false", "a"), Json::Bool(false));
+    assert_eq!(json("a = 1 == 1 || \"${null}\"", "a"), Json::Bool(true));
+}
