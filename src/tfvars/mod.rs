@@ -468,11 +468,12 @@ fn replace_invalid_utf8(mut bytes: &[u8]) -> (String, Vec<usize>) {
     }
 }
 
-/// A number in JSON as Terraform's `jsonencode` writes it: integers that fit 64 bits as
-/// integers, anything else as its exact shortest decimal. `-0` stays `-0`, as Terraform holds it
-/// (only a value that passed through a plan, as `terraform output` shows, has lost its sign).
+/// A number in JSON as Terraform's outputs show it (`terraform output -json`, plan and state):
+/// integers that fit 64 bits as integers, anything else as its exact shortest decimal. So `-0`
+/// is `0` here, as a plan gives it to resources, although the value keeps its sign where
+/// Terraform's expressions see it (`"${-0}"` is `"-0"`, and so is `jsonencode(-0)`).
 fn number_json(n: &Num) -> Json {
-    if let Some(i) = n.as_i64().filter(|&i| i != 0 || n.text() == "0") {
+    if let Some(i) = n.as_i64() {
         return Json::from(i);
     }
     n.text().parse::<serde_json::Number>().map_or(Json::Null, Json::Number)

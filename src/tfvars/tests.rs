@@ -135,7 +135,7 @@ fn numbers_print_as_terraform_prints_them() {
         ("1e-3", "0.001"),
         ("0.1", "0.1"),
         ("12345678901234567890", "12345678901234567890"),
-        ("-0", "-0"), // as Terraform holds it: `jsonencode(-0)` and `tostring(-0)` give -0
+        ("-0", "0"), // as Terraform's outputs show it; `"${-0}"` keeps the sign (below)
         ("2.50", "2.5"),
         ("1.50e3", "1500"),
         ("-12.5e-1", "-1.25"),
@@ -228,11 +228,12 @@ fn invalid_utf8_in_a_comment_inside_a_template_is_accepted() {
 }
 
 #[test]
-fn negative_zero_keeps_its_sign() {
-    assert_eq!(json("a = -0", "a").to_string(), "-0");
-    assert_eq!(json("a = 0 * -5", "a").to_string(), "-0");
-    assert_eq!(json("a = \"-3\" / \"inf\"", "a").to_string(), "-0");
+fn negative_zero_keeps_its_sign_in_strings_and_prints_as_zero() {
+    // Terraform's outputs (plan, state, `output -json`) show -0 as 0; its strings keep the sign.
+    assert_eq!(json("a = -0", "a").to_string(), "0");
     assert_eq!(json("a = \"${-0}x\"", "a"), Json::from("-0x"));
+    assert_eq!(json("a = \"=${0 * -5}\"", "a"), Json::from("=-0"));
+    assert_eq!(json("a = \"${\"-3\" / \"inf\"} ${-0 * -5}\"", "a"), Json::from("-0 0"));
     assert_eq!(json("a = { (-0) = 1 }", "a"), serde_json::json!({"-0": 1}));
     assert_eq!(json("a = -0 == 0", "a"), Json::Bool(true));
 }

@@ -153,7 +153,7 @@ fn terraform_outcomes(tf: &Path, dir: &Path, count: usize) -> Vec<Outcome> {
             Ok(outputs) => {
                 for &i in &files {
                     let j = &outputs[&format!("j{i}")];
-                    let value: Json = serde_json::from_str(j["value"].as_str().unwrap()).unwrap();
+                    let value = unsigned_zeros(serde_json::from_str(j["value"].as_str().unwrap()).unwrap());
                     let ty = outputs[&format!("t{i}")]["type"].clone();
                     outcomes[i] = Outcome::Value(value, ty);
                 }
@@ -168,6 +168,17 @@ fn terraform_outcomes(tf: &Path, dir: &Path, count: usize) -> Vec<Outcome> {
                 );
             }
         }
+    }
+}
+
+/// `jsonencode` keeps the sign of a `-0` that Terraform's outputs (and pins's) show as `0`; only
+/// inside strings (`"${-0}"`) does the sign reach anything, and there it is compared.
+fn unsigned_zeros(value: Json) -> Json {
+    match value {
+        Json::Number(n) if n.to_string() == "-0" => Json::from(0),
+        Json::Array(items) => Json::Array(items.into_iter().map(unsigned_zeros).collect()),
+        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, unsigned_zeros(v))).collect()),
+        other => other,
     }
 }
 
