@@ -7,6 +7,7 @@
 pub(crate) mod discovery;
 pub(crate) mod inventory;
 pub(crate) mod listing;
+pub(crate) mod oci;
 pub(crate) mod promotion;
 pub(crate) mod s3;
 pub(crate) mod settings;
@@ -24,7 +25,7 @@ use settings::Settings;
 use template::Lookup;
 
 /// The schemes a location may use.
-pub(crate) const SCHEMES: &str = "s3:// and file://";
+pub(crate) const SCHEMES: &str = "s3://, file:// and oci://";
 
 /// One pin's artifact in one environment.
 #[derive(Debug, Clone)]
@@ -33,11 +34,12 @@ pub(crate) struct Artifact {
     pub location: Location,
 }
 
-/// Where an artifact is: an S3 object or a local file.
+/// Where an artifact is: an S3 object, a local file or an image in an OCI registry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Location {
     S3 { bucket: String, key: String },
     File { path: PathBuf },
+    Oci(oci::Reference),
 }
 
 impl fmt::Display for Location {
@@ -45,6 +47,7 @@ impl fmt::Display for Location {
         match self {
             Location::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
             Location::File { path } => write!(f, "file://{}", path.display()),
+            Location::Oci(reference) => reference.fmt(f),
         }
     }
 }
@@ -72,6 +75,9 @@ impl Location {
                 absolute(root)?.join(path)
             };
             return Ok(Location::File { path });
+        }
+        if let Some(rest) = text.strip_prefix("oci://") {
+            return oci::Reference::parse(text, rest).map(Location::Oci);
         }
         let scheme = text.split_once("://").map_or("", |(s, _)| s);
         if scheme.is_empty() {

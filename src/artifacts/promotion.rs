@@ -93,6 +93,9 @@ pub(crate) fn plan(repo: &Repo, request: &Request) -> Result<Promotion> {
         }
     }
     let sources = locate(settings, repo.root(), &pins, &from)?;
+    for (source, target) in sources.iter().zip(&targets) {
+        super::oci::registries::check_pair(&source.location, &target.location)?;
+    }
     let stores = Stores::new(
         settings,
         sources.iter().chain(&targets).map(|a| &a.location),

@@ -45,9 +45,13 @@ impl Settings {
             pins.insert(name.clone(), pin_setting(name, pin)?);
         }
         for (key, store) in &config.store {
+            if let Some(registry) = key.strip_prefix("oci://") {
+                check_registry_store(key, registry, store)?;
+                continue;
+            }
             let bucket = key.strip_prefix("s3://").unwrap_or_default();
             if !is_bucket_name(bucket) {
-                bail!("pins.hcl: artifacts store \"{key}\": a store is named by its bucket, like \"s3://prod-code\"");
+                bail!("pins.hcl: artifacts store \"{key}\": a store is named by its bucket, like \"s3://prod-code\", or by its registry, like \"oci://ghcr.io\"");
             }
             if let Some(endpoint) = &store.endpoint {
                 store::check_endpoint(key, endpoint, store.allow_http.unwrap_or(false))?;
@@ -71,6 +75,11 @@ impl Settings {
     /// The connection settings of the store `s3://BUCKET`, if `pins.hcl` has any.
     pub(crate) fn store(&self, bucket: &str) -> Option<&StoreConfig> {
         self.stores.get(&format!("s3://{bucket}"))
+    }
+
+    /// The settings of the registry store `oci://REGISTRY`, if `pins.hcl` has any.
+    pub(crate) fn registry(&self, registry: &str) -> Option<&StoreConfig> {
+        self.stores.get(&format!("oci://{registry}"))
     }
 
     /// The template of the pin `name` (`id` is its `variable.key`), or `None` when the pin has no
@@ -122,4 +131,22 @@ fn pin_setting(name: &str, pin: &PinArtifactConfig) -> Result<PinSetting> {
         prerelease: pin.prerelease,
     };
     Ok(PinSetting::At(template, choice))
+}
+
+/// A registry store block (`store "oci://ghcr.io" { allow_http = true }`) takes `allow_http` and
+/// `env_prefix` only: the S3 settings mean nothing to a registry.
+fn check_registry_store(key: &str, registry: &str, store: &StoreConfig) -> Result<()> {
+    let probe = format!("{key}/x:1");
+    if registry.contains('/') || super::oci::Reference::parse(&probe, &format!("{registry}/x:1")).is_err() {
+        bail!("pins.hcl: artifacts store \"{key}\": a registry store is named by its registry host, like \"oci://ghcr.io\" or \"oci://127.0.0.1:5000\"");
+    }
+    let s3_only = [
+        ("endpoint", store.endpoint.is_some()),
+        ("region", store.region.is_some()),
+        ("instance_credentials", store.instance_credentials),
+    ];
+    if let Some((name, _)) = s3_only.iter().find(|(_, set)| *set) {
+        bail!("pins.hcl: artifacts store \"{key}\": `{name}` is an S3 setting; a registry store takes `allow_http` and `env_prefix`");
+    }
+    Ok(())
 }

@@ -27,6 +27,7 @@ use object_store::{
 };
 use sha2::{Digest as _, Sha256};
 
+use super::oci::registries::{self, Registries};
 use super::s3::{self, Bucket, Connection, WriteMode, Written};
 use super::settings::Settings;
 use super::Location;
@@ -104,6 +105,7 @@ pub(crate) struct Stores {
     /// missing artifacts.
     probed: HashMap<String, tokio::sync::OnceCell<Result<(), String>>>,
     local: Arc<dyn ObjectStore>,
+    oci: Registries,
 }
 
 impl Stores {
@@ -113,11 +115,14 @@ impl Stores {
         locations: impl IntoIterator<Item = &'a Location>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Stores> {
-        let buckets = locations.into_iter().filter_map(|location| match location {
+        let locations: Vec<&Location> = locations.into_iter().collect();
+        let buckets = locations.iter().filter_map(|location| match location {
             Location::S3 { bucket, .. } => Some(bucket.as_str()),
-            Location::File { .. } => None,
+            Location::File { .. } | Location::Oci(_) => None,
         });
-        Stores::for_buckets(settings, buckets, env)
+        let mut stores = Stores::for_buckets(settings, buckets, env)?;
+        stores.oci = Registries::new(settings, locations.iter().copied(), env)?;
+        Ok(stores)
     }
 
     /// Configures a store for every bucket named in `buckets` (and the local file system).
@@ -138,6 +143,7 @@ impl Stores {
             s3,
             probed,
             local: Arc::new(LocalFileSystem::new()),
+            oci: Registries::default(),
         })
     }
 
@@ -156,6 +162,7 @@ impl Stores {
                     .with_context(|| format!("{location} is not a usable file path"))?;
                 Ok((self.local.as_ref(), path))
             }
+            Location::Oci(_) => bail!("internal: {location} is an image, not an object"),
         }
     }
 
@@ -176,6 +183,9 @@ impl Stores {
 
     /// The object's size, ETag and checksum, or `None` when it does not exist.
     pub(crate) async fn head(&self, location: &Location) -> Result<Option<Meta>> {
+        if let Location::Oci(reference) = location {
+            return self.oci.head(reference).await;
+        }
         if let Location::S3 { bucket, key } = location {
             return match self.bucket(bucket)?.head(key).await? {
                 Some(head) => Ok(Some(Meta {
@@ -202,7 +212,7 @@ impl Stores {
     /// store's SHA-256 checksum when it has one and `download` is false, else the bytes hashed.
     pub(crate) async fn digest(&self, location: &Location, download: bool) -> Result<Option<Hashed>> {
         if !download {
-            if let Location::S3 { .. } = location {
+            if let Location::S3 { .. } | Location::Oci(_) = location {
                 match self.head(location).await? {
                     None => return Ok(None),
                     Some(Meta {
@@ -219,6 +229,9 @@ impl Stores {
 
     /// Reads the whole object and hashes it, or `None` when it does not exist.
     pub(crate) async fn content(&self, location: &Location) -> Result<Option<Content>> {
+        if let Location::Oci(reference) = location {
+            return self.oci.content(reference).await;
+        }
         let (store, path) = self.object(location)?;
         let result = match store.get(&path).await {
             Ok(result) => result,
@@ -237,6 +250,15 @@ impl Stores {
             sha256: hex(&hash.finalize()),
             size,
         }))
+    }
+
+    /// Every tag of an `oci://` location's repository, for discovery (`pins outdated`).
+    #[allow(dead_code)] // until the listing of #18 calls it
+    pub(crate) async fn list_tags(&self, location: &Location) -> Result<Vec<String>> {
+        match location {
+            Location::Oci(reference) => self.oci.tags(reference).await,
+            _ => bail!("internal: {location} is not in a registry"),
+        }
     }
 
     /// Makes sure "not found" means the object is missing, not that the bucket is gone or the
@@ -296,6 +318,10 @@ impl Stores {
         mode: &WriteMode,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Copied> {
+        registries::check_pair(from, to)?;
+        if let (Location::Oci(a), Location::Oci(b)) = (from, to) {
+            return self.oci.copy(a, source, b, mode, progress).await;
+        }
         if let (Location::S3 { bucket: a, key: ak }, Location::S3 { bucket: b, key: bk }) = (from, to) {
             let (source_bucket, target_bucket) = (self.bucket(a)?, self.bucket(b)?);
             let checkable = source.sha256.is_some() || md5_e_tag(source).is_some();
@@ -315,6 +341,7 @@ impl Stores {
                     .await?
             }
             Location::File { path } => write_file(path, stream, source.size, mode, progress).await?,
+            Location::Oci(_) => bail!("internal: {to} is an image, not an object"),
         };
         let Written::Done { sha256, size, e_tag } = written else {
             return Ok(Copied::Taken);
@@ -500,7 +527,7 @@ fn md5_e_tag(meta: &Meta) -> Option<&str> {
     (tag.len() == 32 && tag.chars().all(|c| c.is_ascii_hexdigit())).then_some(tag)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
