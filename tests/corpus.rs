@@ -11,7 +11,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use pins::tfvars::selfcheck::{quoted_strings, set, to_json};
+use pins::tfvars::selfcheck::{quoted_strings, same_as_general, set, to_json};
 use pins::tfvars::splice::{apply, quote, replace_string};
 use pins::tfvars::{Node, TfVars, Value};
 use serde_json::Value as Json;
@@ -47,6 +47,17 @@ fn every_corpus_file_parses() {
     assert_eq!(files.len(), 752);
     for path in &files {
         parse(path);
+    }
+}
+
+#[test]
+fn the_fast_paths_read_every_corpus_file_as_the_general_path_does() {
+    let Some(files) = corpus() else { return };
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        if let Err(e) = same_as_general(&bytes) {
+            panic!("{}: {e}", path.display());
+        }
     }
 }
 

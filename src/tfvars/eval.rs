@@ -8,7 +8,7 @@ use std::rc::Rc;
 use crate::tfvars::expr::{Expr, For, Key, Part, Step};
 use crate::tfvars::num::Num;
 use crate::tfvars::ops::{self, Operand};
-use crate::tfvars::parse::grow;
+use crate::tfvars::parse::{grow, grow_at};
 use crate::tfvars::types::{convert, describe, type_of, unify, Type};
 use crate::tfvars::{Entry, Form, Node, Span, Str, Value};
 
@@ -21,15 +21,24 @@ type Result<T> = std::result::Result<T, Error>;
 #[derive(Default)]
 pub struct Scope {
     vars: Vec<(Str, Node)>,
+    /// How deeply `eval` is nested, so that shallow values skip the stack check.
+    depth: usize,
 }
 
-/// Evaluates a top-level attribute's expression.
-pub fn evaluate(expr: &Expr) -> Result<Node> {
-    eval(expr, &mut Scope::default())
+/// Evaluates a top-level attribute's expression; a literal (which the parser builds for
+/// constants) is its own value.
+pub fn evaluate(expr: Expr) -> Result<Node> {
+    match expr {
+        Expr::Literal(node) => Ok(node),
+        other => eval(&other, &mut Scope::default()),
+    }
 }
 
 fn eval(expr: &Expr, scope: &mut Scope) -> Result<Node> {
-    grow(|| eval_here(expr, scope))
+    scope.depth += 1;
+    let node = grow_at(scope.depth, || eval_here(expr, scope));
+    scope.depth -= 1;
+    node
 }
 
 fn computed(value: Value, span: Span) -> Node {
@@ -73,7 +82,7 @@ fn object(items: &[(Key, Expr)], span: Span, scope: &mut Scope) -> Result<Node> 
     let mut entries = Vec::with_capacity(items.len());
     for (key, value) in items {
         let (key, key_span, quoted) = match key {
-            Key::Name(name, key_span) => (crate::tfvars::nfc(name.to_string()), *key_span, false),
+            Key::Name(name, key_span) => (crate::tfvars::nfc_shared(name), *key_span, false),
             Key::Expr(e) => {
                 let node = eval(e, scope)?;
                 let quoted = matches!(node.form, Form::Quoted);

@@ -36,10 +36,35 @@ pub type Str = std::rc::Rc<str>;
 /// normalises every string it builds, map keys included), so keys that differ only in
 /// normalisation are one key, as they are to Terraform.
 pub fn nfc(text: String) -> Str {
-    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if is_nfc(&text) {
         return text.into();
     }
+    normalized(&text)
+}
+
+/// `nfc` of a shared string, which is shared again when it is already normalised.
+pub(crate) fn nfc_shared(text: &Str) -> Str {
+    if is_nfc(text) {
+        return text.clone();
+    }
+    normalized(text)
+}
+
+/// `nfc` of borrowed text.
+pub(crate) fn nfc_str(text: &str) -> Str {
+    if is_nfc(text) {
+        return text.into();
+    }
+    normalized(text)
+}
+
+fn is_nfc(text: &str) -> bool {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+fn normalized(text: &str) -> Str {
+    use unicode_normalization::UnicodeNormalization;
     text.nfc().collect::<String>().into()
 }
 
@@ -243,6 +268,15 @@ pub struct TfVars {
 impl TfVars {
     /// Parses the bytes of the file named `file` (a path for messages), as Terraform would.
     pub fn parse(file: &str, bytes: Vec<u8>) -> Result<Self, SourceError> {
+        Self::read(file, bytes, true)
+    }
+
+    /// `parse` without the fast paths for plain literals: `selfcheck` holds the two equal.
+    pub fn parse_general(file: &str, bytes: Vec<u8>) -> Result<Self, SourceError> {
+        Self::read(file, bytes, false)
+    }
+
+    fn read(file: &str, bytes: Vec<u8>, fast: bool) -> Result<Self, SourceError> {
         if bytes.len() > MAX_FILE_SIZE {
             return Err(too_large(file, bytes.len()));
         }
@@ -270,26 +304,26 @@ impl TfVars {
             vars.read_json()?;
             return Ok(vars);
         }
-        let (raw, comments) = parse::parse(&vars.text, start).map_err(|e| vars.error_at(e.offset, e.message))?;
+        let (raw, comments) = parse::parse(&vars.text, start, fast).map_err(|e| vars.error_at(e.offset, e.message))?;
         vars.check_encoding(&comments)?;
         vars.check_duplicates(&raw)?;
-        let mut attributes = Vec::with_capacity(raw.len());
-        for (i, attribute) in raw.iter().enumerate() {
-            let value = eval::evaluate(&attribute.expr).map_err(|(offset, message)| vars.error_at(offset, message))?;
+        vars.index.reserve(raw.len());
+        vars.attributes.reserve_exact(raw.len());
+        for attribute in raw {
+            let value = eval::evaluate(attribute.expr).map_err(|(offset, message)| vars.error_at(offset, message))?;
             if let Some(offset) = infinite(&value) {
                 return Err(vars.error_at(
                     offset,
                     "this number is infinite (a division by zero); Terraform cannot store it in a variable",
                 ));
             }
-            vars.index.insert(attribute.name.clone(), i);
-            attributes.push(Attribute {
-                name: attribute.name.clone(),
+            vars.index.insert(attribute.name.clone(), vars.attributes.len());
+            vars.attributes.push(Attribute {
+                name: attribute.name,
                 name_span: attribute.name_span,
                 value,
             });
         }
-        vars.attributes = attributes;
         Ok(vars)
     }
 

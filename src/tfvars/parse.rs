@@ -13,6 +13,7 @@
 //! The fuzz target (`fuzz/`) and the property tests check that no input makes it panic.
 #![allow(clippy::string_slice)]
 
+mod literal;
 mod operators;
 mod strings;
 
@@ -27,9 +28,22 @@ pub const MAX_DEPTH: usize = 10_000;
 const RED_ZONE: usize = 256 << 10;
 const STACK_SEGMENT: usize = 4 << 20;
 
+/// Nesting levels that run without a stack check: far less than `RED_ZONE` deep, and the first
+/// check costs a read of `/proc/self/maps`, which most files never need.
+const SHALLOW: usize = 16;
+
 /// Runs `f` with enough stack for one more level of recursion.
 pub(crate) fn grow<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, f)
+}
+
+/// `grow`, from `SHALLOW` levels of nesting on.
+pub(crate) fn grow_at<T>(depth: usize, f: impl FnOnce() -> T) -> T {
+    if depth < SHALLOW {
+        f()
+    } else {
+        grow(f)
+    }
 }
 
 /// A parse failure at a byte offset of the source.
@@ -52,9 +66,11 @@ pub(super) struct RawAttribute {
 }
 
 /// Parses `src` from byte `start` (after a byte-order mark) into its top-level attributes, and
-/// the byte ranges of its comments.
-pub(super) fn parse(src: &str, start: usize) -> Result<(Vec<RawAttribute>, Vec<Comment>)> {
+/// the byte ranges of its comments; `fast` takes the fast paths for plain literals (`literal`),
+/// which read the same values.
+pub(super) fn parse(src: &str, start: usize, fast: bool) -> Result<(Vec<RawAttribute>, Vec<Comment>)> {
     let mut parser = Parser::new(src, start);
+    parser.fast = fast;
     let attributes = parser.body()?;
     Ok((attributes, parser.comments))
 }
@@ -76,6 +92,8 @@ pub(crate) struct Parser<'a> {
     comments: Vec<(usize, usize)>,
     /// Whether the template being read had literal text (before any `~` stripping).
     literal_seen: bool,
+    /// Whether plain literals take the fast paths.
+    fast: bool,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -99,6 +117,7 @@ impl<'a> Parser<'a> {
             quote_start: start,
             comments: Vec::new(),
             literal_seen: false,
+            fast: true,
         }
     }
 
@@ -262,8 +281,13 @@ impl<'a> Parser<'a> {
         if self.depth >= MAX_DEPTH {
             return self.error(self.pos, format!("values nest deeper than {MAX_DEPTH} levels; pins reads at most {MAX_DEPTH} (Terraform accepts deeper ones)"));
         }
+        if self.fast {
+            if let Some(literal) = self.plain_literal() {
+                return Ok(literal);
+            }
+        }
         self.depth += 1;
-        let expr = grow(|| self.conditional());
+        let expr = grow_at(self.depth, || self.conditional());
         self.depth -= 1;
         expr
     }
@@ -411,7 +435,10 @@ impl<'a> Parser<'a> {
                 }
             }
             p.pos += 1;
-            Ok(Expr::Tuple(items, p.span(start)))
+            Ok(match p.fast {
+                true => literal::fold_tuple(items, p.span(start)),
+                false => Expr::Tuple(items, p.span(start)),
+            })
         })
     }
 
@@ -448,7 +475,10 @@ impl<'a> Parser<'a> {
                 }
             }
             p.pos += 1;
-            Ok(Expr::Object(items, p.span(start)))
+            Ok(match p.fast {
+                true => literal::fold_object(items, p.span(start)),
+                false => Expr::Object(items, p.span(start)),
+            })
         })
     }
 

@@ -4,6 +4,8 @@
 //! 1. No input panics: it parses, or it is refused with a position.
 //! 2. parse → splice-edit a string → parse gives the edited value, every other value unchanged,
 //!    and every byte outside the edited span unchanged.
+//! 3. The fast paths for plain literals read exactly what the general path reads: the same
+//!    values, spans, forms and number precisions, or the same refusal.
 
 use serde_json::Value as Json;
 
@@ -15,6 +17,7 @@ const MAX_EDITS: usize = 32;
 
 /// Checks both invariants on `bytes`; the error says which one broke.
 pub fn check(bytes: &[u8]) -> Result<(), String> {
+    same_as_general(bytes)?;
     let Ok(vars) = TfVars::parse("fuzz.tfvars", bytes.to_vec()) else {
         return Ok(());
     };
@@ -106,4 +109,19 @@ pub fn set(json: &mut Json, path: &[Json], value: Json) {
 /// Every attribute of a file as one JSON object, as Terraform would see them.
 pub fn to_json(vars: &TfVars) -> Json {
     Json::Object(vars.iter().map(|a| (a.name.to_string(), a.value.to_json())).collect())
+}
+
+/// Invariant 3: `TfVars::parse` and `TfVars::parse_general` agree on `bytes`, down to each
+/// node's span, form and number precision (compared through `Debug`, which shows them all).
+pub fn same_as_general(bytes: &[u8]) -> Result<(), String> {
+    let show = |read: Result<TfVars, crate::tfvars::SourceError>| match read {
+        Ok(vars) => format!("{:?}", vars.iter().collect::<Vec<_>>()),
+        Err(e) => format!("error: {e}"),
+    };
+    let fast = show(TfVars::parse("fuzz.tfvars", bytes.to_vec()));
+    let general = show(TfVars::parse_general("fuzz.tfvars", bytes.to_vec()));
+    if fast != general {
+        return Err(format!("the fast path read {fast}\nthe general path read {general}"));
+    }
+    Ok(())
 }

@@ -320,6 +320,7 @@ impl<'a> Parser<'a> {
         let mut sub = Parser::new(&self.src[..close], body);
         sub.in_heredoc = true;
         sub.depth = self.depth;
+        sub.fast = self.fast;
         let parsed = sub.parts(false);
         self.comments.append(&mut sub.comments);
         let (mut parts, end) = parsed?;
