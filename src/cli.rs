@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::output::Ctx;
@@ -34,9 +35,14 @@ pub fn command() -> clap::Command {
     help::decorate(Cli::command())
 }
 
-/// Parses the process's arguments (exits with clap's message and code 2 on bad usage).
+/// Parses the process's arguments (exits with clap's message and code 2 on bad usage). The
+/// examples and exit codes under each command's options are only added when help is shown.
 pub fn parse() -> Cli {
-    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+    let matches = Cli::command().try_get_matches().unwrap_or_else(|e| match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => command().get_matches(),
+        _ => e.exit(),
+    });
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// `--color`.

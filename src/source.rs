@@ -87,7 +87,7 @@ impl Source {
         let lexical = normalize(rel)?;
         match self {
             Source::Tree => {
-                if std::fs::symlink_metadata(root.join(&lexical)).is_err() {
+                if std::fs::symlink_metadata(root.join(&lexical)).is_err() || !has_link(root, &lexical) {
                     return Ok(lexical);
                 }
                 let real = contained(root, &lexical)?;
@@ -184,7 +184,11 @@ fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
     if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
-    let real = contained(root, rel)?;
+    let real = if has_link(root, rel) {
+        contained(root, rel)?
+    } else {
+        path
+    };
     if real.is_dir() {
         bail!("{rel} is a directory, not a file");
     }
@@ -194,6 +198,25 @@ fn read_tree(root: &Path, rel: &str) -> Result<Option<Vec<u8>>> {
     }
     let bytes = std::fs::read(&real).with_context(|| format!("reading {rel}"))?;
     Ok(Some(bytes))
+}
+
+/// Whether a symlink (or `..`) inside the repository lies on the way to `rel`: only then can its
+/// real path differ from `root/rel`, and resolving it (a `readlink` per folder of the absolute
+/// path, twice) is the costly part of reading a small file. False when a part is missing.
+fn has_link(root: &Path, rel: &str) -> bool {
+    let mut path = root.to_path_buf();
+    for part in rel.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if part == ".." {
+            return true;
+        }
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// The real path of `rel` under `root`, refused when a symlink leads it outside the repository.
