@@ -86,6 +86,10 @@ pub(crate) enum Command {
     Rollback(commands::rollback::Args),
     /// The newest version of each pin in its artifact store; exit 1 when any pin is behind.
     Outdated(commands::outdated::Args),
+    /// Keep a pin at its version in one environment: promote skips it, bump refuses it.
+    Hold(commands::hold::Args),
+    /// Remove a hold, so the pin may change again.
+    Unhold(commands::unhold::Args),
     /// Scaffold pins' layout, or migrate one-tfvars-per-environment files into it.
     Init(commands::init::Args),
     /// Print a shell completion script.
@@ -128,6 +132,8 @@ impl Cli {
             Command::Status(args) => commands::status::run(&ctx, args),
             Command::Rollback(args) => commands::rollback::run(&ctx, args),
             Command::Outdated(args) => commands::outdated::run(&ctx, args),
+            Command::Hold(args) => commands::hold::run(&ctx, args),
+            Command::Unhold(args) => commands::unhold::run(&ctx, args),
             Command::Init(args) => commands::init::run(&ctx, args),
             Command::Completions(args) => commands::completions::run(args),
             Command::Man(args) => commands::man::run(args),

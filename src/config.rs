@@ -29,6 +29,9 @@ pub struct Config {
     /// Rules for promoting into an environment, keyed by that environment.
     #[serde(default)]
     pub promotion: IndexMap<String, PromotionConfig>,
+    /// `hold "PIN" "ENV" { … }` blocks, read with their positions by `crate::holds`.
+    #[serde(default)]
+    pub hold: serde::de::IgnoredAny,
 }
 
 /// One `promotion "ENV" { … }` block: the rules a version must pass to be promoted into ENV from
@@ -184,10 +187,21 @@ pub struct Policy {
     pub opaque_versions: bool,
 }
 
+/// `text` without a leading UTF-8 byte-order mark: positions in `pins.hcl` count from after it.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// An error at byte `offset` of `pins.hcl`'s text (without its byte-order mark), shown as
+/// `pins.hcl:line:col` with the line and a caret.
+pub(crate) fn error_at(text: &str, offset: usize, message: &str) -> crate::tfvars::SourceError {
+    reader::source_error(CONFIG_FILE, text, offset, message)
+}
+
 impl Config {
-    /// Parses the text of `pins.hcl`.
+    /// Parses the text of `pins.hcl` (a leading byte-order mark is allowed, as in a var-file).
     pub fn parse(text: &str) -> Result<Config> {
-        Ok(reader::from_str(CONFIG_FILE, text)?)
+        Ok(reader::from_str(CONFIG_FILE, without_bom(text))?)
     }
 
     /// Where the value of top-level setting `key` (`module_dir`, say) starts in pins.hcl's `text`.

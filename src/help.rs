@@ -148,6 +148,19 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
         Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
     ),
     (
+        "hold",
+        &[
+            "pins hold lambda-x --env production --reason \"1.5.0 leaks memory; rolled back\"",
+            "pins hold lambda-x --env production --version 1.4.1 --reason \"rolling back\" --dry-run",
+        ],
+        Some("0 written, 2 error or refused (an unknown pin or environment, an empty reason, a pin already held; nothing written)"),
+    ),
+    (
+        "unhold",
+        &["pins unhold lambda-x --env production", "pins unhold lambda-x --env production --dry-run"],
+        Some("0 written, 2 error or refused (no such hold; nothing written)"),
+    ),
+    (
         "init",
         &[
             "pins init                              scaffold an empty folder, or migrate <env>.tfvars files",

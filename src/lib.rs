@@ -16,6 +16,7 @@ pub mod diff;
 pub(crate) mod edit;
 pub mod help;
 pub(crate) mod history;
+pub(crate) mod holds;
 pub(crate) mod init;
 pub(crate) mod output;
 pub mod plan;

@@ -9,6 +9,7 @@ use crate::artifacts::settings::Settings as ArtifactSettings;
 use indexmap::IndexMap;
 
 use crate::config::{BackendFile, Config, EnvironmentConfig, Policy, CONFIG_FILE};
+use crate::holds::Hold;
 use crate::policy::Rules;
 use crate::source::Source;
 use crate::tfvars::TfVars;
@@ -48,6 +49,7 @@ pub(crate) struct Repo {
     /// Where Terraform runs, repository-relative; `""` is the root.
     module_dir: String,
     promotion: IndexMap<String, Rules>,
+    holds: Vec<Hold>,
 }
 
 impl Repo {
@@ -73,10 +75,11 @@ impl Repo {
         if !root.is_dir() {
             bail!("repository {} is not a directory", root.display());
         }
-        let config = match source.read(root, CONFIG_FILE)? {
-            Some(bytes) => Config::parse(&String::from_utf8(bytes).context("pins.hcl is not valid UTF-8")?)?,
-            None => Config::defaults(),
+        let text = match source.read(root, CONFIG_FILE)? {
+            Some(bytes) => Some(String::from_utf8(bytes).context("pins.hcl is not valid UTF-8")?),
+            None => None,
         };
+        let config = text.as_deref().map_or_else(|| Ok(Config::defaults()), Config::parse)?;
         let environments = environments(&config)?
             .into_iter()
             .map(|env| canonical_files(&source, root, env))
@@ -95,6 +98,7 @@ impl Repo {
             .transpose()?;
         crate::sign::trusted_keys(&config.trusted_keys, "pins.hcl trusted_keys")?;
         let promotion = crate::policy::rules(&config.promotion, &environments)?;
+        let holds = crate::holds::read(text.as_deref().unwrap_or_default(), &environments)?;
         Ok(Repo {
             root: root.to_path_buf(),
             source,
@@ -105,6 +109,7 @@ impl Repo {
             trusted_keys: config.trusted_keys,
             module_dir,
             promotion,
+            holds,
         })
     }
 
@@ -171,6 +176,11 @@ impl Repo {
     /// The promotion rules for promoting into `env`, if pins.hcl has a `promotion` block for it.
     pub(crate) fn promotion(&self, env: &str) -> Option<&Rules> {
         self.promotion.get(env)
+    }
+
+    /// The holds of pins.hcl, in file order.
+    pub(crate) fn holds(&self) -> &[Hold] {
+        &self.holds
     }
 
     /// The folder that release records go to by default.

@@ -22,6 +22,8 @@ pub(crate) struct Board {
     pub pins: Vec<Row>,
     pub pending: usize,
     pub blocked: usize,
+    /// The holds of pins.hcl.
+    pub holds: Vec<crate::holds::Hold>,
 }
 
 /// One environment's column.
@@ -115,6 +117,7 @@ pub(crate) fn board(history: &mut History, inputs: Inputs) -> Result<Board> {
         pending: count(State::Pending),
         blocked: count(State::Blocked),
         pins: rows,
+        holds: repo.holds().to_vec(),
     })
 }
 
@@ -175,6 +178,7 @@ fn row(
         };
         hops.push(side.hop(&id, upstream, current)?);
     }
+    crate::holds::guard::block_hops(repo, &pin, &id, &mut hops);
     Ok(Row {
         pin,
         id,

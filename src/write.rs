@@ -137,6 +137,32 @@ pub(crate) fn put(files: &[(&Path, Option<&[u8]>)]) -> Result<()> {
     Ok(())
 }
 
+/// Creates `rel` under `root` holding `bytes`, atomically and only if it does not exist yet: the
+/// whole content appears at once, and `Ok(false)` says another process created it first.
+pub(crate) fn create_new(root: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
+    let path = root.join(rel);
+    let dir = folder_of(&path);
+    let write = || -> std::io::Result<tempfile::NamedTempFile> {
+        let mut temp = tempfile::Builder::new()
+            .prefix(".pins-new.")
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir)?;
+        temp.write_all(bytes)?;
+        temp.as_file().set_permissions(Permissions::from_mode(0o644))?;
+        temp.as_file().sync_all()?;
+        Ok(temp)
+    };
+    let temp = write().with_context(|| format!("writing {rel}; nothing was changed"))?;
+    match temp.persist_noclobber(&path) {
+        Ok(_) => {
+            File::open(dir)?.sync_all().with_context(|| format!("writing {rel}"))?;
+            Ok(true)
+        }
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error).with_context(|| format!("creating {rel}; nothing was changed")),
+    }
+}
+
 fn folder_of(path: &Path) -> &Path {
     path.parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -5,6 +5,7 @@ use anyhow::{anyhow, bail, Result};
 
 use crate::artifacts::discovery::{discover, Discovered, Request as Discovery};
 use crate::edit::{edit_pin_file, Request};
+use crate::holds::guard as holds;
 use crate::output::{Ctx, OutputArgs};
 use crate::plan::{self, Target};
 use crate::repo::{Environment, Repo};
@@ -82,7 +83,9 @@ fn request<'r>(repo: &'r Repo, env: &'r Environment, args: &Args) -> Request<'r>
 
 fn bump_one(repo: &Repo, env: &Environment, pin: &str, version: &str, args: &Args) -> Result<EditReport> {
     let target = Target::parse(version);
+    let held = holds::on_file(repo, &env.pin_file);
     let edited = edit_pin_file(request(repo, env, args), |vars, guards| {
+        holds::refuse_bump(&held, vars, pin)?;
         plan::bump(vars, pin, &target, args.expect.as_deref(), args.create, guards)
     })?;
     Ok(EditReport::from(edited))
@@ -134,10 +137,14 @@ fn bump_latest(repo: &Repo, env: &Environment, only: &[String], args: &Args) -> 
             .filter(|d| d.latest.is_none())
             .map(|d| format!("no version of {} found at {}", d.pin.name, d.pattern)),
     );
+    let held = holds::on_file(repo, &env.pin_file);
+    let mut skipped = Vec::new();
     let edited = edit_pin_file(request(repo, env, args), |vars, guards| {
+        let (targets, kept) = holds::skip_targets(&held, vars, targets, !only.is_empty())?;
+        skipped = kept;
         plan::bump_all(vars, &targets, expect, guards)
     })?;
-    let mut report = EditReport::from(edited);
+    let mut report = EditReport::from(edited).with_held(skipped);
     report.notes.extend(notes);
     Ok(report)
 }

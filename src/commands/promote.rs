@@ -3,6 +3,7 @@
 use anyhow::Result;
 
 use crate::edit::{edit_pin_file, Request};
+use crate::holds::guard as holds;
 use crate::output::{Ctx, OutputArgs};
 use crate::plan;
 use crate::repo::Repo;
@@ -63,7 +64,15 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         dry_run: args.dry_run,
     };
     let prune = args.prune && args.only.is_empty();
-    let edited = edit_pin_file(request, |vars, guards| plan::promote(vars, &pins, prune, guards))?;
-    ctx.emit(&args.output, &EditReport::from(edited))?;
+    let held = holds::on_file(&repo, &to.pin_file);
+    let mut skipped = Vec::new();
+    let edited = edit_pin_file(request, |vars, guards| {
+        let pins = holds::keep_held(&held, vars, pins, &args.only).map(|(pins, kept)| {
+            skipped = kept;
+            pins
+        })?;
+        plan::promote(vars, &pins, prune, guards)
+    })?;
+    ctx.emit(&args.output, &EditReport::from(edited).with_held(skipped))?;
     Ok(Outcome::Clean)
 }

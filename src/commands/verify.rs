@@ -93,7 +93,12 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         }),
         None => None,
     };
-    let report = VerifyReport::new(comparison, artifacts, tested.notes);
+    let moved = crate::holds::guard::moved(
+        target.repo.holds(),
+        &target.effective.environment.name,
+        &target.effective.pins,
+    );
+    let report = VerifyReport::new(comparison, artifacts, tested.notes).with_holds(moved);
     ctx.emit(&args.output, &report)?;
     Ok(Outcome::findings_if(!report.ok))
 }

@@ -119,7 +119,7 @@ fn placed(file: &str, text: &str, e: Error) -> SourceError {
     source_error(file, text, e.span.map_or(0, |s| s.start), &message)
 }
 
-fn source_error(file: &str, text: &str, offset: usize, message: &str) -> SourceError {
+pub(super) fn source_error(file: &str, text: &str, offset: usize, message: &str) -> SourceError {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or_default();
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

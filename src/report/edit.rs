@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::{printable, Report, Style};
 use crate::diff::Change;
+use super::holds::skipped_line;
 use crate::edit::Edited;
+use crate::holds::guard::Skipped;
 
 /// `--format json` of `bump` and `promote`.
 #[derive(Debug, Clone, Serialize)]
@@ -16,6 +18,9 @@ pub(crate) struct EditReport {
     pub dry_run: bool,
     pub written: bool,
     pub notes: Vec<String>,
+    /// Pins a hold kept at their version (promote only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Skipped>,
     #[serde(skip)]
     pub preview: Option<String>,
 }
@@ -30,12 +35,18 @@ impl From<Edited> for EditReport {
             dry_run: e.dry_run,
             written: e.written,
             notes: e.notes,
+            held: Vec::new(),
             preview: e.preview,
         }
     }
 }
 
 impl EditReport {
+    /// The report with the pins that holds kept.
+    pub(crate) fn with_held(self, held: Vec<Skipped>) -> Self {
+        EditReport { held, ..self }
+    }
+
     /// A report that changes nothing and says why.
     pub(crate) fn nothing(file: &str, environments: Vec<String>, dry_run: bool, why: String) -> Self {
         EditReport {
@@ -46,6 +57,7 @@ impl EditReport {
             dry_run,
             written: false,
             notes: vec![why],
+            held: Vec::new(),
             preview: None,
         }
     }
@@ -80,6 +92,9 @@ impl Report for EditReport {
         if self.environments.len() > 1 && (self.written || self.preview.is_some()) {
             let shared = self.environments.join(", ");
             out.push_str(&format!("affects: {shared} (they share {})\n", self.file));
+        }
+        for held in &self.held {
+            out.push_str(&skipped_line(held));
         }
         for note in &self.notes {
             out.push_str(&format!("note: {note}\n"));

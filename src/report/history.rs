@@ -153,6 +153,10 @@ fn status_text(board: &Board, style: Style) -> String {
             _ => cell,
         }));
     }
+    if !board.holds.is_empty() {
+        out.push('\n');
+        out.push_str(&super::holds::table(&board.holds));
+    }
     out.push_str(&format!("\n{}\n", summary(board)));
     out
 }
@@ -177,6 +181,14 @@ fn status_markdown(board: &Board) -> String {
                 .enumerate()
                 .map(|(i, c)| if i == 5 { md_text(c) } else { md_code(c) })
                 .collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    }
+    if !board.holds.is_empty() {
+        out.push_str("\n| held | environment | version | since | reason |\n|---|---|---|---|---|\n");
+        for h in &board.holds {
+            let since = h.since.as_deref().unwrap_or_default();
+            let cells = [md_code(&h.pin), md_text(&h.environment), md_code(&h.version), md_code(since), md_text(&h.reason)];
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
     }

@@ -25,6 +25,7 @@ pub(crate) mod comparison;
 pub(crate) mod edit;
 pub(crate) mod environments;
 pub(crate) mod history;
+pub(crate) mod holds;
 pub(crate) mod init;
 pub(crate) mod outdated;
 pub(crate) mod record;

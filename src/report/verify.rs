@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use super::comparison::{ComparisonReport, View};
-use super::{Format, Report, Style};
+use super::{printable, Format, Report, Style};
 use crate::artifacts::inventory::ArtifactFinding;
+use crate::holds::guard::Moved;
 use crate::record::Record;
 
 /// `--format json` of `verify`: the comparison's fields, and `artifacts` with `--artifacts`.
@@ -18,7 +19,10 @@ pub(crate) struct VerifyReport {
     /// How the tested set was found, when the reader should know (pins.hcl disagreeing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
-    /// Whether ENV would deploy exactly what was tested.
+    /// Held pins whose value is not their held version (each fails the gate).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Moved>,
+    /// Whether ENV would deploy exactly what was tested, and every held pin its held version.
     pub ok: bool,
 }
 
@@ -38,6 +42,16 @@ impl VerifyReport {
             comparison,
             artifacts,
             notes,
+            held: Vec::new(),
+        }
+    }
+
+    /// The verdict once held pins that moved are counted: each one fails the gate.
+    pub(crate) fn with_holds(self, held: Vec<Moved>) -> Self {
+        VerifyReport {
+            ok: self.ok && held.is_empty(),
+            held,
+            ..self
         }
     }
 
@@ -47,6 +61,9 @@ impl VerifyReport {
 
     fn verdict(&self) -> String {
         let (tested, target) = (&self.comparison.from.label, &self.comparison.to.label);
+        if !self.held.is_empty() && !self.comparison.differs() {
+            return format!("FAIL: {target} would deploy a held pin at another version than its hold\n");
+        }
         let what = if self.comparison.differs() { "pins" } else { "artifacts" };
         match self.ok {
             true => format!("ok: {target} deploys exactly the pins tested in {tested}\n"),
@@ -63,6 +80,9 @@ impl Report for VerifyReport {
         for f in self.findings() {
             out.push_str(&format!("{}: {}\n", f.pinned_at, f.message));
         }
+        for moved in &self.held {
+            out.push_str(&format!("held: {}\n", printable(&moved.message())));
+        }
         for note in &self.notes {
             out.push_str(&format!("note: {note}\n"));
         }
@@ -78,7 +98,10 @@ impl Report for VerifyReport {
         for f in self.findings() {
             out.push_str(&format!("\n- `{}`: {}", f.pinned_at, f.message));
         }
-        if !self.findings().is_empty() {
+        for moved in &self.held {
+            out.push_str(&format!("\n- held: {}", moved.message().replace('|', "\\|")));
+        }
+        if !self.findings().is_empty() || !self.held.is_empty() {
             out.push('\n');
         }
         out.push_str(&format!("\n{}", self.verdict()));
