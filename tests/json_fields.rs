@@ -301,3 +301,35 @@ fn init_log_status() {
     .concat();
     check(&repo, &["status"], &status);
 }
+
+#[test]
+fn holds() {
+    let repo = example();
+    let hold = ["pin", "environment", "version", "reason", "since", "at"];
+    let placed: Vec<String> = hold.iter().map(|f| format!("hold.{f}")).collect();
+    let placed: Vec<&str> = ["action", "file", "dry_run", "written"]
+        .into_iter()
+        .chain(placed.iter().map(String::as_str))
+        .collect();
+    check(
+        &repo,
+        &["hold", "lambda-x", "--env", "production", "--reason", "leaks"],
+        &placed,
+    );
+    let kept: Vec<String> = hold.iter().chain(&["wanted"]).map(|f| format!("held[].{f}")).collect();
+    let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+    check(
+        &repo,
+        &["promote", "development", "staging", "--dry-run", "--allow-downgrade"],
+        &kept,
+    );
+    let shared = repo.read("shared-release.tfvars").replace("1.4.2", "1.4.3");
+    repo.write("shared-release.tfvars", shared.as_bytes());
+    let moved: Vec<String> = hold.iter().chain(&["actual"]).map(|f| format!("held[].{f}")).collect();
+    let moved: Vec<&str> = moved.iter().map(String::as_str).collect();
+    check(&repo, &["verify", "production", "--tested-ref", "staging"], &moved);
+    let listed: Vec<String> = hold.iter().map(|f| format!("holds[].{f}")).collect();
+    let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+    check(&repo, &["status"], &listed);
+    check(&repo, &["unhold", "lambda-x", "--env", "production"], &placed);
+}

@@ -71,7 +71,10 @@ pub(crate) fn hold(repo: &Repo, request: &HoldRequest) -> Result<Changed> {
     let plan = |old: &str| -> Result<(String, Hold)> {
         let holds = read(old, repo.environments())?;
         if let Some(held) = holds.iter().find(|h| h.environment == env.name && h.names(pin)) {
-            bail!("{}; a pin holds once per environment: unhold it first to change the hold", held.describe());
+            bail!(
+                "{}; a pin holds once per environment: unhold it first to change the hold",
+                held.describe()
+            );
         }
         let text = text::add(old, &new);
         let placed = check(repo, &text, holds.len() + 1)?
@@ -88,13 +91,17 @@ pub(crate) fn unhold(repo: &Repo, pin: &str, environment: &str, dry_run: bool) -
     let env = repo.environment(environment)?;
     let plan = |old: &str| -> Result<(String, Hold)> {
         let holds = read(old, repo.environments())?;
-        let Some(held) = holds.iter().find(|h| h.environment == env.name && h.pin == pin) else {
-            let on_env: Vec<&str> = holds.iter().filter(|h| h.environment == env.name).map(|h| h.pin.as_str()).collect();
+        let Some(held) = holds.iter().find(|h| h.environment == env.name && h.names_id(pin, pin)) else {
+            let on_env: Vec<&str> = holds
+                .iter()
+                .filter(|h| h.environment == env.name)
+                .map(|h| h.pin.as_str())
+                .collect();
             let known = match on_env.as_slice() {
                 [] => format!("{} holds no pin", env.name),
                 some => format!("held in {}: {}", env.name, some.join(", ")),
             };
-            bail!("`{}` is not held in {}{} ({known})", pin.escape_debug(), env.name, suggest(pin, &on_env));
+            bail!("`{}` is not held in {} ({known})", pin.escape_debug(), env.name);
         };
         let text = text::remove(old, held.span.clone());
         check(repo, &text, holds.len() - 1)?;
@@ -109,7 +116,10 @@ fn check(repo: &Repo, text: &str, count: usize) -> Result<Vec<Hold>> {
     Config::parse(text).context("the edited pins.hcl does not read back; nothing was written")?;
     let holds = read(text, repo.environments())?;
     if holds.len() != count {
-        bail!("the edited pins.hcl holds {} holds, not {count}; nothing was written", holds.len());
+        bail!(
+            "the edited pins.hcl holds {} holds, not {count}; nothing was written",
+            holds.len()
+        );
     }
     Ok(holds)
 }

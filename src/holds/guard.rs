@@ -75,7 +75,12 @@ fn check_known(held: &[&Hold], vars: &TfVars, pins: &[Pin]) -> Result<()> {
 /// `from` (the pins a promotion copies into `vars`) with every held pin kept at its current
 /// version, so the plan leaves it alone (and `--prune` does not remove it), and what was kept.
 /// A held pin named by `--only` refuses the whole promotion: the person asked for it by name.
-pub(crate) fn keep_held(held: &[&Hold], vars: &TfVars, from: Vec<Pin>, only: &[String]) -> Result<(Vec<Pin>, Vec<Skipped>)> {
+pub(crate) fn keep_held(
+    held: &[&Hold],
+    vars: &TfVars,
+    from: Vec<Pin>,
+    only: &[String],
+) -> Result<(Vec<Pin>, Vec<Skipped>)> {
     let current = file_pins(vars);
     check_known(held, vars, &current)?;
     let mut pins = Vec::with_capacity(from.len());

@@ -40,9 +40,11 @@ impl Hold {
         self.names_id(&pin.name, &pin.id())
     }
 
-    /// Whether this hold names the pin called `name` with id `id`.
+    /// Whether this hold names the pin called `name` with id `id` (`variable` or
+    /// `variable.key`): by its name, its id or its key, however the command spelled it.
     pub(crate) fn names_id(&self, name: &str, id: &str) -> bool {
-        name == self.pin || id == self.pin
+        let key = id.split_once('.').map(|(_, key)| key);
+        name == self.pin || id == self.pin || key == Some(self.pin.as_str())
     }
 
     /// `lambda-x is held in production at 1.4.2 since … (pins.hcl:9:1): "reason"`.

@@ -35,11 +35,7 @@ fn eol(text: &str) -> &'static str {
 /// The hold block, without a final line ending.
 pub(crate) fn render(hold: &NewHold, eol: &str) -> String {
     [
-        format!(
-            "hold {} {} {{",
-            quoted(hold.pin),
-            quoted(hold.environment)
-        ),
+        format!("hold {} {} {{", quoted(hold.pin), quoted(hold.environment)),
         format!("  version = {}", quoted(hold.version)),
         format!("  reason  = {}", quoted(hold.reason)),
         format!("  since   = {}", quoted(hold.since)),
@@ -67,7 +63,11 @@ pub(crate) fn add(text: &str, hold: &NewHold) -> String {
 /// block's lines go, with one blank line before them; a block that ended the file without a
 /// newline leaves the file ending without one.
 pub(crate) fn remove(text: &str, span: Range<usize>) -> String {
-    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let (start, end) = (span.start + bom, span.end + bom);
     let start = line_start(text, start);
     let (end, had_eol) = line_end(text, end);
@@ -87,7 +87,10 @@ fn line_start(text: &str, at: usize) -> usize {
     let head = text.get(..at).unwrap_or_default();
     let from = head.rfind('\n').map_or(0, |i| i + 1);
     let from = from.max(if text.starts_with('\u{feff}') { 3 } else { 0 });
-    match head.get(from..).is_some_and(|s| s.chars().all(|c| c == ' ' || c == '\t')) {
+    match head
+        .get(from..)
+        .is_some_and(|s| s.chars().all(|c| c == ' ' || c == '\t'))
+    {
         true => from,
         false => at,
     }
@@ -137,7 +140,12 @@ mod tests {
     fn span(text: &str) -> Range<usize> {
         let body = crate::config::without_bom(text);
         let start = body.find("hold \"lambda-x\"").unwrap_or(0);
-        let end = start + body.get(start..).and_then(|s| s.find('}')).unwrap_or(0) + 1;
+        let end = start
+            + body
+                .get(start..)
+                .and_then(|s| s.find("\n}").or_else(|| s.find("\r\n}").map(|i| i + 1)))
+                .unwrap_or(0)
+            + 2;
         start..end
     }
 

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
+use super::holds::skipped_line;
 use super::{printable, Report, Style};
 use crate::diff::Change;
-use super::holds::skipped_line;
 use crate::edit::Edited;
 use crate::holds::guard::Skipped;
 

@@ -188,7 +188,13 @@ fn status_markdown(board: &Board) -> String {
         out.push_str("\n| held | environment | version | since | reason |\n|---|---|---|---|---|\n");
         for h in &board.holds {
             let since = h.since.as_deref().unwrap_or_default();
-            let cells = [md_code(&h.pin), md_text(&h.environment), md_code(&h.version), md_code(since), md_text(&h.reason)];
+            let cells = [
+                md_code(&h.pin),
+                md_text(&h.environment),
+                md_code(&h.version),
+                md_code(since),
+                md_text(&h.reason),
+            ];
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
     }

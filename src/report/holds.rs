@@ -66,7 +66,10 @@ impl Report for HoldReport {
 
 /// `held: lambda-x stays at 1.4.2 in production (wanted 1.5.0): "reason" (pins.hcl:9:1)`.
 pub(crate) fn skipped_line(s: &Skipped) -> String {
-    let wanted = s.wanted.as_deref().map_or("its removal".to_string(), |w| printable(w).into_owned());
+    let wanted = s
+        .wanted
+        .as_deref()
+        .map_or("its removal".to_string(), |w| printable(w).into_owned());
     format!(
         "held: {} stays at {} in {} (not {wanted}): {} ({})\n",
         printable(&s.pin),

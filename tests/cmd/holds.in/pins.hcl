@@ -1,0 +1,4 @@
+# pins.hcl: the release policy
+policy {
+  allow_prerelease = false
+}
