@@ -489,3 +489,38 @@ fn git(repo: &Repo, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn bump_latest_skips_a_held_pin_and_refuses_one_named() {
+    let repo = repo();
+    repo.write(
+        "pins.hcl",
+        b"artifacts {\n  location = \"file://store/${pin}/${pin}-${version}.zip\"\n  pin \"frontend\" {\n    skip = true\n  }\n}\n",
+    );
+    for key in ["lambda-x/lambda-x-1.6.0.zip", "lambda-y/lambda-y-2.2.0.zip"] {
+        repo.write(&format!("store/{key}"), b"zip\n");
+    }
+    let run = pins(
+        repo.path(),
+        &[
+            "hold",
+            "lambda-x",
+            "--env",
+            "development",
+            "--reason",
+            "waiting for 1.7",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let message = "error: lambda-x is held in development at 1.5.0 since 2026-11-27T18:00:00Z (pins.hcl:8:1): \"waiting for 1.7\"; bump changes no held pin: unhold it first (pins unhold lambda-x --env development)\n";
+    refused(&repo, &["bump", "lambda-x", "latest"], message);
+    refused(&repo, &["bump", "--latest", "--only", "lambda-y,lambda-x"], message);
+    let run = pins(repo.path(), &["bump", "--latest"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected = "\
+development.tfvars: lambda-y 2.1.1 → 2.2.0 (minor)
+held: lambda-x stays at 1.5.0 in development (not 1.6.0): \"waiting for 1.7\" (pins.hcl:8:1)
+";
+    assert_eq!(run.stdout, expected);
+    assert_eq!(repo.read("development.tfvars"), DEV.replace("2.1.1", "2.2.0"));
+}
