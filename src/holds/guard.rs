@@ -127,14 +127,17 @@ pub(crate) fn refuse_bump(held: &[&Hold], vars: &TfVars, name: &str) -> Result<(
     }
 }
 
+/// `(id, version)`: a pin `bump --latest` would move, and where to.
+type Target = (String, String);
+
 /// `bump --latest`: the `(id, version)` targets less the held pins, and what was kept. When the
 /// pins were `named` (`bump PIN latest`, `--only`), a held one refuses the whole bump instead.
 pub(crate) fn skip_targets(
     held: &[&Hold],
     vars: &TfVars,
-    targets: Vec<(String, String)>,
+    targets: Vec<Target>,
     named: bool,
-) -> Result<(Vec<(String, String)>, Vec<Skipped>)> {
+) -> Result<(Vec<Target>, Vec<Skipped>)> {
     let pins = file_pins(vars);
     check_known(held, vars, &pins)?;
     let mut kept = Vec::new();
