@@ -150,8 +150,8 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
     (
         "hold",
         &[
-            "pins hold lambda-x --env production --reason \"1.5.0 leaks memory; rolled back\"",
-            "pins hold lambda-x --env production --version 1.4.1 --reason \"rolling back\" --dry-run",
+            "pins hold lambda-x --env production --reason INC-4711      (an incident id, or any text)",
+            "pins hold lambda-x --env production --version 1.4.1 --reason INC-4711 --dry-run",
         ],
         Some("0 written, 2 error or refused (an unknown pin or environment, an empty reason, a pin already held; nothing written)"),
     ),
