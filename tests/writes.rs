@@ -2,7 +2,8 @@
 //! in a random layout (one-line and multi-line maps, several entries per line, commas or none,
 //! comments between entries, `=` or `:`, quoted keys, duplicate keys, CRLF, heredoc and nested
 //! neighbours) leaves a file that pins and real Terraform read with exactly the intended values,
-//! and changes no byte outside the edited entries.
+//! and changes no byte outside the edited entries. A third of the files are JSON var files
+//! (`*.tfvars.json`, laid out by `writes/json.rs`).
 //!
 //! Seeded and deterministic: `PINS_WRITE_CASES` (default 600) cases from `PINS_WRITE_SEED`.
 #![allow(
@@ -13,6 +14,8 @@
 )]
 
 mod common;
+#[path = "writes/json.rs"]
+mod json;
 
 use std::path::PathBuf;
 
@@ -77,6 +80,7 @@ struct Style {
     crlf: bool,
     bom: bool,
     final_newline: bool,
+    json: bool,
 }
 
 fn key_text(rng: &mut Rng, e: &Entry) -> String {
@@ -219,6 +223,9 @@ fn entry_line(
 }
 
 fn render_file(rng: &mut Rng, attrs: &[Attr], style: Style) -> String {
+    if style.json {
+        return json::render_file(rng, attrs, style);
+    }
     let eol = if style.crlf { "\r\n" } else { "\n" };
     let mut out = String::from(if style.bom { "\u{feff}" } else { "" });
     for a in attrs {
@@ -306,11 +313,36 @@ fn generate(rng: &mut Rng, case: usize) -> (Vec<Attr>, Style) {
             _ => Attr::Map(name, entries(rng)),
         });
     }
-    let style = Style {
+    let mut style = Style {
         crlf: rng.one_in(3),
         bom: rng.one_in(8),
         final_newline: !rng.one_in(6),
+        json: false,
     };
+    if rng.one_in(3) {
+        // JSON has no heredocs, and Terraform refuses a byte-order mark or a key set twice.
+        style = Style {
+            json: true,
+            bom: false,
+            ..style
+        };
+        for attr in &mut attrs {
+            if let Attr::Neighbour(_, _, value @ Value::String(_)) = attr {
+                // A heredoc neighbour: as a JSON string it would read as a pin.
+                *value = Value::Array(vec![value.clone()]);
+            }
+            if let Attr::Map(_, entries) = attr {
+                let mut seen = Vec::new();
+                entries.retain(|e| {
+                    !seen.contains(&e.key) && {
+                        seen.push(e.key.clone());
+                        true
+                    }
+                });
+                entries.iter_mut().for_each(|e| e.heredoc = false);
+            }
+        }
+    }
     (attrs, style)
 }
 
@@ -532,6 +564,7 @@ fn check_edits(old: &TfVars, plan: &plan::Plan) -> Result<(), String> {
 }
 
 struct Case {
+    json: bool,
     text: String,
     values: Map<String, Value>,
     label: String,
@@ -540,7 +573,8 @@ struct Case {
 fn run_case(rng: &mut Rng, case: usize) -> Option<Case> {
     let (attrs, style) = generate(rng, case);
     let text = render_file(rng, &attrs, style);
-    let old = TfVars::parse("gen.tfvars", text.clone().into_bytes())
+    let file = if style.json { "gen.tfvars.json" } else { "gen.tfvars" };
+    let old = TfVars::parse(file, text.clone().into_bytes())
         .unwrap_or_else(|e| panic!("case {case}: the generator wrote a file pins refuses: {e}\n{text}"));
     for a in &attrs {
         if let (Attr::Neighbour(name, _, value), false) = (a, style.crlf) {
@@ -553,13 +587,14 @@ fn run_case(rng: &mut Rng, case: usize) -> Option<Case> {
         Err(e) => panic!("case {case}: the edit was refused: {e}\n{text}"),
     };
     let context = || format!("case {case}: {label}\n--- before\n{text}\n--- after\n{}", plan.new);
-    let again = TfVars::parse("gen.tfvars", plan.new.clone().into_bytes())
+    let again = TfVars::parse(file, plan.new.clone().into_bytes())
         .unwrap_or_else(|e| panic!("{}\nthe edited file does not parse: {e}", context()));
     assert_eq!(expected(&again), values, "{}", context());
     if let Err(e) = check_edits(&old, &plan) {
         panic!("{}\n{e}", context());
     }
     Some(Case {
+        json: style.json,
         text: plan.new.clone(),
         values,
         label: context(),
@@ -587,8 +622,9 @@ fn random_edits_of_random_layouts_keep_every_other_byte_and_read_back_as_intende
         terraform_agrees(&tf, batch);
     }
     eprintln!(
-        "write property: {} edits checked by pins and Terraform (seed {seed})",
-        done.len()
+        "write property: {} edits ({} of JSON var files) checked by pins and Terraform (seed {seed})",
+        done.len(),
+        done.iter().filter(|c| c.json).count()
     );
 }
 
@@ -598,7 +634,8 @@ fn terraform_agrees(tf: &std::path::Path, batch: &[Case]) {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut variables: Vec<String> = Vec::new();
     for (i, case) in batch.iter().enumerate() {
-        let path = dir.path().join(format!("case{i}.tfvars"));
+        let extension = if case.json { "tfvars.json" } else { "tfvars" };
+        let path = dir.path().join(format!("case{i}.{extension}"));
         std::fs::write(&path, &case.text).unwrap();
         files.push(path);
         variables.extend(case.values.keys().cloned());

@@ -63,6 +63,10 @@ fn refuses_what_terraform_refuses_with_positions() {
         ("{\"a\": [1,]}", "1:9: a trailing comma in an array"),
         ("{\"a\": 01}", "1:7: `01` is not a JSON number"),
         ("{\"a\": .5}", "1:7: `.5` is not a JSON number"),
+        (
+            "{\"a\": -0.0e3}",
+            "1:7: `-0.0e3` is negative zero: Terraform accepts it",
+        ),
         ("{\"a\": True}", "1:7: `True` is not a JSON keyword"),
         ("{\"a\" = 1}", "1:6: JSON separates"),
         ("{a: 1}", "1:2: `a` cannot start a property name"),

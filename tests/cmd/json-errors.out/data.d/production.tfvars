@@ -1,0 +1,2 @@
+artifact_bucket = "prod-code"
+db_endpoint     = "db.prod.internal"
