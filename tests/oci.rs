@@ -608,3 +608,144 @@ fn credentials_in_env_prefix_variables_reach_the_registry() {
     let run = f.pins_with(&["artifacts", "check", "development"], &env);
     assert_eq!(run.code, 0, "{run:?}");
 }
+
+/// Tags `tags` in dev's repository of `pin`, as copies of its image at `from`.
+fn tag_more(f: &Fixture, pin: &str, from: &str, tags: &[&str]) {
+    for tag in tags {
+        skopeo_copy(
+            &format!("docker://{}", f.dev_ref(pin, from)),
+            &format!("docker://{}", f.dev_ref(pin, tag)),
+            None,
+        );
+    }
+}
+
+#[test]
+fn outdated_and_bump_latest_read_the_registrys_tags() {
+    let Some(r) = registries() else { return };
+    let f = Fixture::new(
+        &r.dev,
+        &r.prod,
+        "  pin \"web_version\" {\n    constraint = \"~2.0\"\n  }\n",
+    );
+    push_development(&f, 6, None);
+    tag_more(
+        &f,
+        "api",
+        "1.2.0",
+        &["1.2.5", "1.3.0", "latest", "1.4.0-rc.1", "sha-0f3c2a"],
+    );
+    tag_more(&f, "web_version", "2.0.0", &["2.0.1", "2.1.0"]);
+
+    let run = f.pins(&["outdated", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    let pins: Vec<(String, String, String, String)> = json["pins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap_or("-").to_string();
+            (s("pin"), s("current"), s("latest"), s("newest"))
+        })
+        .collect();
+    let row = |pin: &str, current: &str, latest: &str, newest: &str| {
+        (
+            pin.to_string(),
+            current.to_string(),
+            latest.to_string(),
+            newest.to_string(),
+        )
+    };
+    assert_eq!(
+        pins,
+        [
+            row("api", "1.2.0", "1.3.0", "1.3.0"),
+            row("web_version", "2.0.0", "2.0.1", "2.1.0")
+        ]
+    );
+    assert_eq!(
+        json["pins"][0]["location"],
+        format!("oci://{}/{}/dev/api:${{version}}", r.dev, f.run)
+    );
+
+    let before = f.repo.read("development.tfvars");
+    let run = f.pins(&["bump", "api", "latest", "--expect", "1.2.0"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "development.tfvars: api 1.2.0 → 1.3.0 (minor)\n");
+    let run = f.pins(&["bump", "--latest"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "development.tfvars: web_version 2.0.0 → 2.0.1 (patch)\n");
+    assert_eq!(
+        f.repo.read("development.tfvars"),
+        before
+            .replace("\"1.2.0\"", "\"1.3.0\"")
+            .replace("\"2.0.0\"", "\"2.0.1\"")
+    );
+    let run = f.pins(&["outdated"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn tag_listings_follow_every_page_and_refuse_what_is_not_a_listing() {
+    let mock = Mock::start(|req| {
+        let tags = req.path.split_once("/tags/list").map(|(repo, _)| repo.to_string());
+        match (tags, req.path.contains("last=1.1.0")) {
+            (Some(repo), false) => Answer::new(200, br#"{"name":"x","tags":["1.0.0","1.1.0"]}"#)
+                .header("Link", &format!(r#"<{repo}/tags/list?n=1000&last=1.1.0>; rel="next""#)),
+            (Some(_), true) => Answer::new(200, br#"{"name":"x","tags":["1.3.0","2.5.0","junk",null]}"#),
+            (None, _) => Answer::new(404, b""),
+        }
+    });
+    let f = Fixture::new(&mock.host, &mock.host, "");
+    let run = f.pins(&["outdated", "--format", "json", "--only", "api"]);
+    assert_eq!(run.code, 2, "a null tag is invalid JSON: {run:?}");
+    assert!(run.stderr.contains("the registry sent invalid JSON"), "{}", run.stderr);
+
+    let mock = Mock::start(|req| {
+        let tags = req.path.split_once("/tags/list").map(|(repo, _)| repo.to_string());
+        match (tags, req.path.contains("last=1.1.0")) {
+            (Some(repo), false) => Answer::new(200, br#"{"name":"x","tags":["1.0.0","1.1.0"]}"#)
+                .header("Link", &format!(r#"<{repo}/tags/list?n=1000&last=1.1.0>; rel="next""#)),
+            (Some(_), true) => Answer::new(200, br#"{"name":"x","tags":["1.3.0","2.5.0","junk"]}"#),
+            (None, _) => Answer::new(404, b""),
+        }
+    });
+    let f = Fixture::new(&mock.host, &mock.host, "");
+    let run = f.pins(&["outdated", "--format", "json", "--only", "api"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.json()["pins"][0]["newest"], "2.5.0");
+    let pages: Vec<String> = mock
+        .seen()
+        .into_iter()
+        .filter(|s| s.contains("/dev/api/tags/list"))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            format!("GET /v2/{}/dev/api/tags/list?n=1000", f.run),
+            format!("GET /v2/{}/dev/api/tags/list?n=1000&last=1.1.0", f.run)
+        ]
+    );
+
+    let unknown = Mock::start(|_| {
+        Answer::new(
+            404,
+            br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}"#,
+        )
+    });
+    let f = Fixture::new(&unknown.host, &unknown.host, "");
+    let run = f.pins(&["outdated", "--only", "api"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("no versions found"), "{}", run.stdout);
+
+    let down = Mock::start(|_| Answer::new(500, b"down"));
+    let f = Fixture::new(&down.host, &down.host, "");
+    let run = f.pins(&["bump", "--latest"]);
+    assert_eq!(run.code, 2, "a registry that is down is never 'nothing newer': {run:?}");
+    assert!(run.stderr.contains("the registry answered 500: down"), "{}", run.stderr);
+    assert_eq!(
+        f.repo.read("development.tfvars"),
+        "artifact_versions = {\n  api = \"1.2.0\"\n}\n\nweb_version = \"2.0.0\"\n"
+    );
+}

@@ -75,7 +75,12 @@ pub(crate) fn discover(repo: &Repo, request: &Request) -> Result<(Effective, Vec
     let pins = select(&effective.pins, request.only)?;
     let patterns = patterns(settings, repo.root(), &pins, &effective)?;
     let buckets: Vec<String> = patterns.iter().filter_map(|(_, p, _)| p.bucket()).collect();
-    let stores = Stores::for_buckets(settings, buckets.iter().map(String::as_str), &process_env)?;
+    let images: Vec<_> = patterns.iter().filter_map(|(_, p, _)| p.image()).collect();
+    let stores = Stores::for_buckets(settings, buckets.iter().map(String::as_str), &process_env)?.with_registries(
+        settings,
+        &images,
+        &process_env,
+    )?;
     let policy = repo.policy();
     let work = patterns.into_iter().map(|(pin, pattern, shown)| {
         let choice = settings.choice(&pin.name, &pin.id());

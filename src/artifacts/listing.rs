@@ -39,8 +39,16 @@ pub(crate) struct Pattern {
 /// The store a pattern lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Source {
-    S3 { bucket: String },
+    S3 {
+        bucket: String,
+    },
     File,
+    /// A registry repository; the version is in the tag (`folder` is empty, `before`/`after` are
+    /// the tag's text around it).
+    Oci {
+        registry: String,
+        repository: String,
+    },
 }
 
 /// A version found in the store, with the location of its artifact.
@@ -89,7 +97,20 @@ impl Pattern {
     pub(crate) fn bucket(&self) -> Option<String> {
         match &self.source {
             Source::S3 { bucket } => Some(bucket.clone()),
-            Source::File => None,
+            Source::File | Source::Oci { .. } => None,
+        }
+    }
+
+    /// An image of the registry repository the pattern lists (tag `x`), if it lists one: what
+    /// [`Stores::with_registries`] needs to reach it.
+    pub(crate) fn image(&self) -> Option<Location> {
+        match &self.source {
+            Source::Oci { registry, repository } => Some(Location::Oci(super::oci::Reference {
+                registry: registry.clone(),
+                repository: repository.clone(),
+                tag: "x".to_string(),
+            })),
+            _ => None,
         }
     }
 
@@ -100,6 +121,9 @@ impl Pattern {
         match &self.source {
             Source::S3 { bucket } => Location::parse(&format!("s3://{bucket}/{key}"), root),
             Source::File => Location::parse(&format!("file://{key}"), root),
+            Source::Oci { registry, repository } => {
+                Location::parse(&format!("oci://{registry}/{repository}:{key}"), root)
+            }
         }
     }
 
@@ -127,6 +151,9 @@ fn source(head: &str, shown: &str, root: &Path) -> Result<(Source, String)> {
             key.to_string(),
         ));
     }
+    if let Some(rest) = head.strip_prefix("oci://") {
+        return oci_source(rest, shown);
+    }
     if let Some(path) = head.strip_prefix("file://") {
         let absolute = if path.starts_with('/') {
             path.to_string()
@@ -144,11 +171,28 @@ fn source(head: &str, shown: &str, root: &Path) -> Result<(Source, String)> {
     bail!("`{shown}` uses the scheme `{scheme}://`, whose versions pins cannot list; listing works for {SCHEMES}")
 }
 
+/// An `oci://` template lists the tags of its repository: the version must be in the tag.
+fn oci_source(head: &str, shown: &str) -> Result<(Source, String)> {
+    let tag_start = head.rfind(':').filter(|i| {
+        !head.get(*i..).unwrap_or_default().contains('/') && head.get(..*i).unwrap_or_default().contains('/')
+    });
+    let Some((path, tag_head)) = tag_start.and_then(|i| Some((head.get(..i)?, head.get(i + 1..)?))) else {
+        bail!("`{shown}` has `${{version}}` in the registry or repository name; the versions of an image are its tags, so put `${{version}}` in the tag (oci://REGISTRY/REPOSITORY:${{version}})");
+    };
+    let (registry, repository) = path.split_once('/').unwrap_or((path, ""));
+    let source = Source::Oci {
+        registry: registry.to_string(),
+        repository: repository.to_string(),
+    };
+    Ok((source, tag_head.to_string()))
+}
+
 /// Every version at `pattern` in `stores` whose name matches; not yet judged as versions.
 pub(crate) async fn list_versions(stores: &Stores, pattern: &Pattern, root: &Path) -> Result<Vec<Candidate>> {
     let names = match &pattern.source {
         Source::S3 { bucket } => list_s3(stores, bucket, pattern).await?,
         Source::File => list_folder(pattern)?,
+        Source::Oci { .. } => list_tags(stores, pattern).await?,
     };
     let mut found = Vec::new();
     for (name, verified) in names {
@@ -198,6 +242,15 @@ async fn list_s3(stores: &Stores, bucket: &str, pattern: &Pattern) -> Result<Vec
             None => return Ok(names),
         }
     }
+}
+
+/// The tags of the pattern's registry repository, every page of them; each names an image.
+async fn list_tags(stores: &Stores, pattern: &Pattern) -> Result<Vec<(String, bool)>> {
+    let image = pattern
+        .image()
+        .ok_or_else(|| anyhow!("internal: not a registry pattern"))?;
+    let tags = stores.list_tags(&image).await?;
+    Ok(tags.into_iter().map(|tag| (tag, true)).collect())
 }
 
 /// Names in the pattern's local folder: files when the version ends the path, else folders that
@@ -266,6 +319,33 @@ mod tests {
         let local = pattern("file://store/${version}/app.tar.gz").unwrap();
         assert_eq!(local.folder, "/repo/store/");
         assert_eq!(local.rest.as_deref(), Some("/app.tar.gz"));
+    }
+
+    #[test]
+    fn an_oci_version_is_in_the_tag() {
+        let p = pattern("oci://127.0.0.1:5000/team/api:v${version}-slim").unwrap();
+        assert_eq!(
+            (p.folder.as_str(), p.before.as_str(), p.after.as_str()),
+            ("", "v", "-slim")
+        );
+        assert_eq!(p.version_in("v1.2.0-slim").as_deref(), Some("1.2.0"));
+        assert_eq!(
+            p.location("1.2.0", Path::new("/")).unwrap().to_string(),
+            "oci://127.0.0.1:5000/team/api:v1.2.0-slim"
+        );
+        assert_eq!(p.image().unwrap().to_string(), "oci://127.0.0.1:5000/team/api:x");
+        for (text, why) in [
+            (
+                "oci://ghcr.io/team/${version}:latest",
+                "in the registry or repository name",
+            ),
+            ("oci://ghcr.io:${version}/api:1", "in the registry or repository name"),
+            ("oci://ghcr.io:${version}", "in the registry or repository name"),
+            ("oci://ghcr.io/API:${version}", "does not give valid locations"),
+        ] {
+            let e = format!("{:#}", pattern(text).unwrap_err());
+            assert!(e.contains(why), "{text}: {e}");
+        }
     }
 
     #[test]

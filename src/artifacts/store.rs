@@ -252,8 +252,18 @@ impl Stores {
         }))
     }
 
+    /// Adds a client for the registry of every `oci://` location in `images`.
+    pub(crate) fn with_registries(
+        mut self,
+        settings: &Settings,
+        images: &[Location],
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Stores> {
+        self.oci = Registries::new(settings, images, env)?;
+        Ok(self)
+    }
+
     /// Every tag of an `oci://` location's repository, for discovery (`pins outdated`).
-    #[allow(dead_code)] // until the listing of #18 calls it
     pub(crate) async fn list_tags(&self, location: &Location) -> Result<Vec<String>> {
         match location {
             Location::Oci(reference) => self.oci.tags(reference).await,
