@@ -423,6 +423,7 @@ fn rollback_may_set_a_held_pin() {
         &["rollback", "production", "--to", "production~1", "--shared"],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("note:"), "{}", run.stdout);
     assert_eq!(repo.read("shared-release.tfvars"), SHARED);
     let run = pins(repo.path(), &["promote", "development", "staging", "--format", "json"]);
     assert_eq!(
@@ -430,6 +431,33 @@ fn rollback_may_set_a_held_pin() {
         "1.4.2",
         "the hold then keeps the rollback"
     );
+}
+
+#[test]
+fn rollback_of_a_pin_held_at_another_version_says_what_verify_will_say() {
+    let repo = repo();
+    git(&repo, &["init", "-q", "-b", "production"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "release 1.4.2"]);
+    repo.write("shared-release.tfvars", SHARED.replace("1.4.2", "1.5.0").as_bytes());
+    git(&repo, &["commit", "-qam", "release 1.5.0"]);
+    let run = pins(
+        repo.path(),
+        &["hold", "lambda-x", "--env", "production", "--reason", "r"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = pins(
+        repo.path(),
+        &["rollback", "production", "--to", "production~1", "--shared"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        repo.read("shared-release.tfvars"),
+        SHARED,
+        "rollback may set a held pin"
+    );
+    let note = "note: lambda-x is held in production at 1.5.0 (pins.hcl:1:1); it is now 1.4.2, so verify fails until the hold says the same: pins unhold lambda-x --env production, then pins hold lambda-x --env production --reason …\n";
+    assert!(run.stdout.contains(note), "{}", run.stdout);
 }
 
 #[test]

@@ -70,8 +70,11 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let prune = args.prune && args.only.is_empty();
     let edited = edit_pin_file(request, |vars, guards| plan::promote(vars, &pins, prune, guards))?;
     let message = (!edited.changes.is_empty()).then(|| commit_message(&env.name, &target, &edited.changes, &others));
+    let mut edit = EditReport::from(edited);
+    edit.notes
+        .extend(crate::holds::guard::after_rollback(&repo, &env.pin_file, &edit.changes));
     let report = RollbackReport {
-        edit: EditReport::from(edited),
+        edit,
         source: target.source,
         commit_message: message,
     };

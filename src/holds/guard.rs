@@ -214,3 +214,30 @@ pub(crate) fn block_hops(repo: &Repo, name: &str, id: &str, hops: &mut [crate::s
         }
     }
 }
+
+/// `rollback`: notes for each held pin the rollback set to another version than its hold's, since
+/// `verify` fails until the hold says the same.
+pub(crate) fn after_rollback(repo: &Repo, pin_file: &str, changes: &[crate::diff::Change]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for change in changes {
+        let to = change.to.as_deref();
+        let held = on_file(repo, pin_file)
+            .into_iter()
+            .filter(|h| h.names_id(&change.pin, &change.pin));
+        for hold in held.filter(|h| Some(h.version.as_str()) != to) {
+            notes.push(format!(
+                "{} is held in {} at {} ({}); it is now {}, so verify fails until the hold says the same: pins unhold {} --env {}, then pins hold {} --env {} --reason …",
+                hold.pin,
+                hold.environment,
+                hold.version,
+                hold.at,
+                to.unwrap_or("not pinned"),
+                hold.pin,
+                hold.environment,
+                hold.pin,
+                hold.environment
+            ));
+        }
+    }
+    notes
+}
