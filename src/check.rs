@@ -94,7 +94,19 @@ pub(crate) fn check(repo: &Repo) -> Report {
     parity(repo, &files, &mut report.findings);
     order(repo, &auto, &files, &mut report.findings);
     artifact_locations(repo, &auto, &files, &mut report.findings);
+    holds(repo, &files, &mut report.findings);
     report
+}
+
+/// Every hold names a pin of its environment's pin file, at the held version.
+fn holds(repo: &Repo, files: &BTreeMap<String, TfVars>, findings: &mut Vec<Finding>) {
+    for (hold, message) in crate::holds::guard::lint(repo, files) {
+        let help = format!(
+            "set it back to {} (`pins rollback`), or change the hold: pins unhold {} --env {}",
+            hold.version, hold.pin, hold.environment
+        );
+        findings.push(Finding::at(CONFIG_FILE, Some(hold.position), "hold", message, help));
+    }
 }
 
 /// The configured module folder exists: Terraform runs there, and its auto-loaded files count.

@@ -552,3 +552,31 @@ held: lambda-x stays at 1.5.0 in development (not 1.6.0): \"waiting for 1.7\" (p
     assert_eq!(run.stdout, expected);
     assert_eq!(repo.read("development.tfvars"), DEV.replace("2.1.1", "2.2.0"));
 }
+
+#[test]
+fn check_reports_a_hold_its_pin_file_breaks() {
+    let repo = repo();
+    hold(&repo);
+    let holds = |repo: &Repo| -> Vec<serde_json::Value> {
+        let run = pins(repo.path(), &["check", "--format", "json"]);
+        let findings = run.json()["findings"].as_array().cloned().unwrap_or_default();
+        findings.into_iter().filter(|f| f["rule"] == "hold").collect()
+    };
+    assert_eq!(holds(&repo), Vec::<serde_json::Value>::new());
+    repo.write("shared-release.tfvars", SHARED.replace("1.4.2", "1.4.3").as_bytes());
+    let expected = serde_json::json!([{
+        "file": "pins.hcl", "line": 1, "col": 1, "rule": "hold",
+        "message": "lambda-x is 1.4.3 in shared-release.tfvars, but held at 1.4.2 in production",
+        "help": "set it back to 1.4.2 (`pins rollback`), or change the hold: pins unhold lambda-x --env production"
+    }]);
+    assert_eq!(serde_json::Value::Array(holds(&repo)), expected);
+    repo.write(
+        "shared-release.tfvars",
+        SHARED.replace("lambda-x", "lambda-z").as_bytes(),
+    );
+    let message = &holds(&repo)[0]["message"];
+    assert_eq!(
+        message,
+        "hold on `lambda-x` in production, which shared-release.tfvars does not pin"
+    );
+}

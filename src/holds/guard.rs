@@ -241,3 +241,35 @@ pub(crate) fn after_rollback(repo: &Repo, pin_file: &str, changes: &[crate::diff
     }
     notes
 }
+
+/// `check`: each hold whose pin file (`files` holds the parsed files by path) lacks its pin, or
+/// has it at another version than the hold's, with what is wrong.
+pub(crate) fn lint<'r>(repo: &'r Repo, files: &std::collections::BTreeMap<String, TfVars>) -> Vec<(&'r Hold, String)> {
+    let mut out = Vec::new();
+    for hold in repo.holds() {
+        let Ok(env) = repo.environment(&hold.environment) else {
+            continue;
+        };
+        let Some(vars) = files.get(&env.pin_file) else { continue };
+        let pins = file_pins(vars);
+        let message = match pins.iter().find(|p| hold.names(p)) {
+            None => format!(
+                "hold on `{}` in {}, which {} does not pin",
+                hold.pin,
+                env.name,
+                vars.file()
+            ),
+            Some(pin) if *pin.version != hold.version => format!(
+                "{} is {} in {}, but held at {} in {}",
+                hold.pin,
+                pin.version,
+                vars.file(),
+                hold.version,
+                env.name
+            ),
+            Some(_) => continue,
+        };
+        out.push((hold, message));
+    }
+    out
+}

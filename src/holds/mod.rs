@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::config::{error_at, without_bom, CONFIG_FILE};
 use crate::repo::Environment;
 use crate::resolve::Pin;
+use crate::tfvars::Position;
 
 /// One hold, as `pins.hcl` declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,6 +33,9 @@ pub(crate) struct Hold {
     pub at: String,
     #[serde(skip)]
     pub span: Range<usize>,
+    /// The line and column of the block.
+    #[serde(skip)]
+    pub position: Position,
 }
 
 impl Hold {
@@ -111,6 +115,7 @@ fn hold(text: &str, block: &Block, envs: &[Environment]) -> Result<Hold> {
         reason: need(fields.reason, "reason")?,
         since: fields.since,
         at: at_text(text, span.start),
+        position: error_at(text, span.start, "").position,
         span: span_of(block),
     })
 }
