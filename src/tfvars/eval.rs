@@ -156,12 +156,18 @@ fn binary(first: &Expr, rest: &[(&'static str, usize, Expr)], scope: &mut Scope)
 }
 
 /// The value a failed operand still has in HCL: a string template that fails is a known string
-/// (the text before its first error), where any other failed expression is unknown.
+/// (the text before its first error); a list, a map whose keys work, or a for-expression whose
+/// keys and filters work are known too (an empty one stands for it here, since only its type
+/// matters to `||`/`&&`). Any other failed expression is unknown.
 fn known_despite_error(operand: &Operand, expr: &Expr, scope: &mut Scope) -> Option<Node> {
     if operand.is_ok() {
         return None;
     }
+    let span = expr.span();
     match expr {
+        Expr::Tuple(..) => Some(computed(Value::Tuple(Box::default()), span)),
+        Expr::Object(items, _) => keys_work(items, scope).then(|| computed(Value::Object(Box::default()), span)),
+        Expr::For(f) => grow(|| for_keys_work(f, scope)).then(|| computed(Value::Tuple(Box::default()), span)),
         Expr::Paren(inner, _) => known_despite_error(&Err((0, String::new())), inner, scope),
         Expr::Template(parts, span) => match parts.as_slice() {
             [Part::Interpolation(inner)] => known_despite_error(&Err((0, String::new())), inner, scope),
@@ -172,6 +178,35 @@ fn known_despite_error(operand: &Operand, expr: &Expr, scope: &mut Scope) -> Opt
         },
         _ => None,
     }
+}
+
+fn keys_work(items: &[(Key, Expr)], scope: &mut Scope) -> bool {
+    items.iter().all(|(key, _)| match key {
+        Key::Name(..) => true,
+        Key::Expr(e) => eval(e, scope).is_ok_and(|node| key_text(node, e.span()).is_ok()),
+    })
+}
+
+/// Whether a for-expression's collection, filter and keys evaluate (HCL's result is then known
+/// even when a value fails or two keys collide).
+fn for_keys_work(f: &For, scope: &mut Scope) -> bool {
+    let Ok(pairs) = eval(&f.collection, scope).and_then(|c| elements(c, f.collection.span().start())) else {
+        return false;
+    };
+    pairs.into_iter().all(|(key, value)| {
+        let bound = bind(scope, &f.key_var, &f.value_var, key, value);
+        let keep = match &f.condition {
+            Some(cond) => eval(cond, scope).and_then(|c| condition(c, cond.span())).ok(),
+            None => Some(true),
+        };
+        let works = match (keep, &f.key) {
+            (None, _) => false,
+            (Some(false), _) | (Some(true), None) => true,
+            (Some(true), Some(k)) => eval(k, scope).is_ok_and(|node| key_text(node, k.span()).is_ok()),
+        };
+        scope.vars.truncate(scope.vars.len() - bound);
+        works
+    })
 }
 
 /// A template as HCL renders it despite errors: the text before the first failing part, or

@@ -304,3 +304,23 @@ fn a_failed_template_beside_or_and_and_is_the_text_before_its_error() {
     assert_eq!(json("a = (\"true${null}\") && false", "a"), Json::Bool(false));
     assert_eq!(json("a = 1 == 1 || \"${null}\"", "a"), Json::Bool(true));
 }
+
+#[test]
+fn a_failed_list_map_or_for_beside_or_and_and_is_known_and_not_a_bool() {
+    for bad in [
+        "a = [var.x] || true",
+        "a = { a = var.x } || true",
+        "a = [for x in [1] : var.x] || true",
+        "a = {for k, v in { a = 1, b = 2 } : \"same\" => v} && false",
+    ] {
+        assert_eq!(error(bad).position.line, 1, "{bad}");
+    }
+    // A failed key, filter or collection leaves HCL's result unknown, which `true` outweighs.
+    for good in [
+        "a = { (var.x) = 1 } || true",
+        "a = [for x in null : x] || true",
+        "a = {for k, v in { a = 1 } : var.k => v} || true",
+    ] {
+        assert_eq!(json(good, "a"), Json::Bool(true), "{good}");
+    }
+}

@@ -394,6 +394,16 @@ impl Gen {
             3 => b"!false".to_vec(),
             4 => b"undefined_name".to_vec(),
             6 => b"1 < 2".to_vec(),
+            7 => self
+                .pick(&[
+                    "\"${null}x\"",
+                    "\"true${null}\"",
+                    "\"false${[1]}\"",
+                    "\"${var.x}true\"",
+                    "(\"1${null}\")",
+                ])
+                .as_bytes()
+                .to_vec(),
             _ => self.pick(&["true", "false"]).as_bytes().to_vec(),
         }
     }
@@ -403,12 +413,34 @@ impl Gen {
         e.extend_from_slice(b" ? ");
         e.extend(self.value(depth, false));
         e.extend_from_slice(b" : ");
-        e.extend(if self.chance(5) {
-            b"var.nope".to_vec()
+        e.extend(if self.chance(10) {
+            self.failing()
         } else {
             self.value(depth, false)
         });
         e
+    }
+
+    /// An expression that fails, each kind with the type HCL gives its unknown result.
+    fn failing(&mut self) -> Vec<u8> {
+        self.pick(&[
+            "var.nope",
+            "f(1)",
+            "null + 1",
+            "-\"x\"",
+            "!\"x\"",
+            "\"${null}\"",
+            "\"a${null}\"",
+            "[var.x]",
+            "{ a = var.x }",
+            "[1][5]",
+            "{ a = 1 }.b",
+            "[for x in null : x]",
+            "1 < null",
+            "(true ? var.x : 1)",
+        ])
+        .as_bytes()
+        .to_vec()
     }
 
     fn for_expression(&mut self, depth: usize) -> Vec<u8> {
@@ -418,7 +450,16 @@ impl Gen {
             self.object(depth)
         };
         let over = String::from_utf8_lossy(&over).into_owned();
-        let body = self.pick(&["v", "k", "\"${k}-${v}\"", "[k, v]", "v == null ? 0 : 1"]);
+        let body = self.pick(&[
+            "v",
+            "k",
+            "\"${k}-${v}\"",
+            "[k, v]",
+            "v == null ? 0 : 1",
+            "k == \"a\" ? v : null",
+            "v != null ? v : \"none\"",
+            "k == 0 ? [v] : []",
+        ]);
         let filter = self.pick(&["", " if v != null", " if k != \"a\"", " if v"]);
         let text = if self.chance(50) {
             format!("[for k, v in {over} : {body}{filter}]")
@@ -451,11 +492,14 @@ impl Gen {
 
     fn unary(&mut self, depth: usize) -> Vec<u8> {
         let mut e = self
-            .pick(&["-", "!", "- -", "-\"2\"", "!\"false\""])
+            .pick(&["-", "!", "- -", "!!", "- - -", "-(-", "-\"2\"", "!\"false\""])
             .as_bytes()
             .to_vec();
-        if e.len() <= 3 {
+        if !e.ends_with(b"\"") {
             e.extend(self.scalar(depth));
+        }
+        if e.starts_with(b"-(") {
+            e.push(b')');
         }
         e
     }
@@ -469,8 +513,32 @@ impl Gen {
         };
         for _ in 0..self.below(4) {
             h.extend_from_slice(self.pick(&["", "  ", "    ", "\t"]).as_bytes());
-            match self.below(5) {
+            match self.below(7) {
                 0 if depth > 0 => h.extend(self.template_part(depth - 1)),
+                5 => {
+                    h.extend_from_slice(self.pick(&["${", "${~ ", "a ${"]).as_bytes());
+                    h.extend(self.number());
+                    h.extend(self.gap());
+                    let breaks: [&[u8]; 3] = [b"+\n", b"+ /* \xff */\n", b"*\n  "];
+                    h.extend_from_slice(breaks[self.below(breaks.len())]);
+                    h.extend_from_slice(self.pick(&["", "  ", "      ", "\t"]).as_bytes());
+                    h.extend(self.number());
+                    h.extend_from_slice(self.pick(&["}", " ~}", "} b"]).as_bytes());
+                }
+                6 => {
+                    let (open, close) = [
+                        ("%{ if true }", "%{ endif }"),
+                        ("%{~ if false ~}", "%{~ else ~}"),
+                        ("%{ for x in [1, 2] }", "%{~ endfor }"),
+                    ][self.below(3)];
+                    h.extend_from_slice(open.as_bytes());
+                    h.extend_from_slice(self.pick(&["\n", "", "  "]).as_bytes());
+                    h.extend_from_slice(b"body");
+                    h.extend_from_slice(close.as_bytes());
+                    if close.contains("else") {
+                        h.extend_from_slice(b"no%{ endif }");
+                    }
+                }
                 1 => h.extend_from_slice(b"\\n stays $${x} %%{y}"),
                 2 => h.extend(self.string_piece()),
                 _ => h.extend_from_slice(b"line"),
