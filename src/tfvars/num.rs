@@ -54,6 +54,20 @@ impl Num {
         Some(Num::Finite(if negative { -value } else { value }))
     }
 
+    /// Why `text` is not a number pins reads, when Terraform would read it: an exponent beyond
+    /// pins's bound (Terraform computes such numbers, up to where they become infinite).
+    pub fn unread(text: &str) -> Option<String> {
+        let at = text.find(['e', 'E', 'p', 'P'])?;
+        let digits = text.get(at + 1..)?;
+        let unsigned = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+        let too_large = !unsigned.is_empty()
+            && unsigned.bytes().all(|b| b.is_ascii_digit())
+            && digits.parse::<i64>().map_or(true, |e| e.abs() > MAX_EXPONENT);
+        too_large.then(|| {
+            format!("`{text}`: pins reads exponents up to ±{MAX_EXPONENT} only (Terraform accepts larger ones, up to where its own exponent overflows)")
+        })
+    }
+
     /// An integer, with the 64-bit precision Go gives `SetInt64`.
     pub fn int(n: i64) -> Num {
         Num::Finite(context(64).convert_int::<2>(IBig::from(n)).value())
@@ -536,6 +550,19 @@ mod tests {
         assert_eq!(n("-7").rem(&n("2")).map(|x| x.text()), Ok("-1".into()));
         assert_eq!(n("5").rem(&n("0")).map(|x| x.text()), Ok("5".into()));
         assert_eq!(n("1").div(&n("0")).map(|x| x.text()), Ok("+Inf".into()));
+    }
+
+    #[test]
+    fn exponents_beyond_the_bound_are_a_stated_refusal() {
+        assert!(Num::parse("1e1000000").is_some());
+        assert_eq!(eval("1e1000001"), "refused");
+        let why = Num::unread("1e-2147483649").unwrap_or_default();
+        assert_eq!(
+            why,
+            "`1e-2147483649`: pins reads exponents up to ±1000000 only (Terraform accepts larger ones, up to where its own exponent overflows)"
+        );
+        assert_eq!(Num::unread("1e5"), None);
+        assert_eq!(Num::unread("1ex"), None);
     }
 
     #[test]

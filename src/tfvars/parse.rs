@@ -380,7 +380,10 @@ impl<'a> Parser<'a> {
         let text = &self.src[start..self.pos];
         match crate::tfvars::num::Num::parse(text) {
             Some(n) => Ok(self.literal(Value::Number(std::rc::Rc::new(n)), start)),
-            None => self.error(start, format!("`{text}` is not a number pins can read")),
+            None => match crate::tfvars::num::Num::unread(text) {
+                Some(why) => self.error(start, why),
+                None => self.error(start, format!("`{text}` is not a number pins can read")),
+            },
         }
     }
 

@@ -273,7 +273,7 @@ fn convert_value(value: Value, to: &Type) -> Result<Value, String> {
         (Value::Bool(b), Type::String) => Ok(Value::String(b.to_string().into())),
         (Value::String(s), Type::Number) => Num::parse(&s)
             .map(|n| Value::Number(Rc::new(n)))
-            .ok_or_else(|| "a number is required".to_string()),
+            .ok_or_else(|| Num::unread(&s).unwrap_or_else(|| "a number is required".to_string())),
         (Value::String(s), Type::Bool) => string_to_bool(&s).map(Value::Bool),
         (Value::Tuple(items) | Value::List(items, _), Type::List(e)) if **e == Type::Dynamic => {
             // A list of "any type" takes its element type from the elements, which must unify.
