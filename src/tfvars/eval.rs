@@ -347,6 +347,11 @@ fn branch_type(value: &Result<Node>, expr: &Expr, scope: &mut Scope) -> Type {
 
 fn error_type(expr: &Expr, scope: &mut Scope) -> Type {
     match expr {
+        Expr::Paren(inner, _) => error_type(inner, scope),
+        Expr::Template(parts, _) if matches!(parts.as_slice(), [Part::Interpolation(_)]) => match parts.as_slice() {
+            [Part::Interpolation(inner)] => error_type(inner, scope),
+            _ => Type::Dynamic,
+        },
         Expr::Binary(_, rest) => match rest.last().map(|r| r.0) {
             Some("+" | "-" | "*" | "/" | "%") => Type::Number,
             _ => Type::Bool,

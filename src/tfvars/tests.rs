@@ -324,3 +324,20 @@ fn a_failed_list_map_or_for_beside_or_and_and_is_known_and_not_a_bool() {
         assert_eq!(json(good, "a"), Json::Bool(true), "{good}");
     }
 }
+
+#[test]
+fn a_failed_branch_in_parentheses_or_a_lone_interpolation_keeps_its_operator_type() {
+    // HCL's failed `1 + var.x` is an unknown number, however it is wrapped.
+    for bad in [
+        "a = true ? { a = 1 } : (1 + var.x)",
+        "a = true ? { a = 1 } : \"${1 + var.x}\"",
+        "a = true ? [1] : ((1 < var.x))",
+    ] {
+        let e = error(bad);
+        assert!(
+            e.message.starts_with("Inconsistent conditional result types"),
+            "{bad}: {e}"
+        );
+    }
+    assert_eq!(json("a = true ? \"a\" : (\"${!var.x}\")", "a"), Json::from("a"));
+}

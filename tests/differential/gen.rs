@@ -438,6 +438,8 @@ impl Gen {
             "[for x in null : x]",
             "1 < null",
             "(true ? var.x : 1)",
+            "(1 + var.x)",
+            "\"${1 < var.x}\"",
         ])
         .as_bytes()
         .to_vec()
