@@ -210,13 +210,14 @@ impl Num {
 
     /// `self % other` as cty computes it: `a - b * trunc(a / b)` at `a`'s precision; `a % 0` is `a`.
     pub fn rem(&self, other: &Num) -> Result<Num, String> {
+        if other.is_zero() {
+            // cty returns `a` for `a % 0` before it looks at infinities.
+            return Ok(self.clone());
+        }
         if matches!(self, Num::Infinite { .. }) || matches!(other, Num::Infinite { .. }) {
             // cty's infinity shortcut compares pointers and misses a parsed infinity, and
             // Terraform then fails on it: refuse, as it does.
             return Err("can't use modulo with an infinite number".into());
-        }
-        if other.is_zero() {
-            return Ok(self.clone());
         }
         let (Num::Finite(a), Num::Finite(b)) = (self, other) else {
             return Ok(self.clone());
@@ -549,6 +550,8 @@ mod tests {
         assert_eq!(n("10.5").rem(&n("3")).map(|x| x.text()), Ok("1.5".into()));
         assert_eq!(n("-7").rem(&n("2")).map(|x| x.text()), Ok("-1".into()));
         assert_eq!(n("5").rem(&n("0")).map(|x| x.text()), Ok("5".into()));
+        assert_eq!(n("inf").rem(&n("-0")).map(|x| x.text()), Ok("+Inf".into()));
+        assert!(n("inf").rem(&n("2")).is_err() && n("2").rem(&n("inf")).is_err());
         assert_eq!(n("1").div(&n("0")).map(|x| x.text()), Ok("+Inf".into()));
     }
 

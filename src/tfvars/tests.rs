@@ -341,3 +341,13 @@ fn a_failed_branch_in_parentheses_or_a_lone_interpolation_keeps_its_operator_typ
     }
     assert_eq!(json("a = true ? \"a\" : (\"${!var.x}\")", "a"), Json::from("a"));
 }
+
+#[test]
+fn a_tilde_after_a_lone_percent_at_a_crlf_line_end_keeps_the_carriage_return() {
+    let text = "a = <<EOT\r\n\tline\r\n%\r\n%{~ if false ~}  body%{~ else ~}no%{ endif }\r\nEOT\r\n";
+    assert_eq!(json(text, "a"), Json::from("\tline\r\n%\rno\r\n"));
+    assert_eq!(
+        json("a = [1e-400 / 0 % 0 > 1, \"inf\" % -0 > 1]", "a"),
+        serde_json::json!([true, true])
+    );
+}

@@ -382,6 +382,11 @@ fn strip_start(text: &str, heredoc: bool) -> String {
 }
 
 fn strip_end(text: &str, heredoc: bool) -> String {
+    if heredoc && (text.ends_with("$\r\n") || text.ends_with("%\r\n")) {
+        // HCL's scanner takes the character after a lone `$` or `%` into its token, so the `\r`
+        // stays with it and the `\n` alone is the token that `~` strips.
+        return text[..text.len() - 1].to_string();
+    }
     let body = text.strip_suffix('\n').unwrap_or(text);
     let token_start = if heredoc {
         body.rfind('\n').map_or(0, |i| i + 1)
