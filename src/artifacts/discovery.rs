@@ -53,6 +53,52 @@ impl Discovered {
     }
 }
 
+/// Where `bump … latest` moves the pins of one pin file.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Moves {
+    /// `(pin id, version)` of every pin that is behind.
+    pub targets: Vec<(String, String)>,
+    /// What was left alone, and why.
+    pub notes: Vec<String>,
+}
+
+/// The moves for the pins of `found` that `pin_file` sets. With one pin named in `only`, that pin
+/// must have a version in its store (else an error); it gets a note when it is not behind.
+pub(crate) fn moves(found: Vec<Discovered>, pin_file: &str, only: &[String]) -> Result<Moves> {
+    let found: Vec<Discovered> = found.into_iter().filter(|d| *d.pin.origin.file == *pin_file).collect();
+    let mut notes = Vec::new();
+    if let [one] = only {
+        match found.first() {
+            None => bail!("{one} has no artifact location in pins.hcl (or is not set in {pin_file}), so it has no latest version; nothing written"),
+            Some(d) if d.latest.is_none() => bail!("no version of {} found at {}; nothing written", d.pin.name, d.pattern),
+            Some(d) if !d.behind() => notes.push(standing(d)),
+            Some(_) => {}
+        }
+    }
+    let targets = found
+        .iter()
+        .filter(|d| d.behind())
+        .filter_map(|d| d.latest.as_ref().map(|c| (d.pin.id(), c.version.clone())))
+        .collect();
+    let missing = found.iter().filter(|d| d.latest.is_none());
+    notes.extend(missing.map(|d| format!("no version of {} found at {}", d.pin.name, d.pattern)));
+    Ok(Moves { targets, notes })
+}
+
+/// Why a pin that is not behind stays: it is at the newest allowed version, or ahead of it.
+fn standing(d: &Discovered) -> String {
+    let ahead = d
+        .latest
+        .as_ref()
+        .is_some_and(|l| version::is_newer(&d.pin.version, &l.version));
+    let where_ = if ahead {
+        "newer than every allowed version"
+    } else {
+        "the newest allowed version"
+    };
+    format!("{} {} is {where_} at {}", d.pin.name, d.pin.version, d.pattern)
+}
+
 /// What to discover.
 pub(crate) struct Request<'a> {
     pub env: &'a str,

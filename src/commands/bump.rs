@@ -1,9 +1,9 @@
 //! `pins bump PIN VERSION|major|minor|patch|latest` and `pins bump --latest`: set pins, changing
 //! only their versions' bytes. `latest` is the newest allowed version in the pin's artifact store.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 
-use crate::artifacts::discovery::{discover, Discovered, Request as Discovery};
+use crate::artifacts::discovery::{discover, moves, Moves, Request as Discovery};
 use crate::edit::{edit_pin_file, Request};
 use crate::holds::guard as holds;
 use crate::output::{Ctx, OutputArgs};
@@ -104,39 +104,7 @@ fn bump_latest(repo: &Repo, env: &Environment, only: &[String], args: &Args) -> 
         jobs: args.jobs.into(),
     };
     let (_, found) = discover(repo, &discovery)?;
-    let found: Vec<Discovered> = found
-        .into_iter()
-        .filter(|d| *d.pin.origin.file == env.pin_file)
-        .collect();
-    let mut notes = Vec::new();
-    if let [one] = only {
-        match found.first() {
-            None => bail!("{one} has no artifact location in pins.hcl (or is not set in {}), so it has no latest version; nothing written", env.pin_file),
-            Some(d) if d.latest.is_none() => bail!("no version of {} found at {}; nothing written", d.pin.name, d.pattern),
-            Some(d) if !d.behind() => notes.push(format!(
-                "{} {} is {} at {}",
-                d.pin.name,
-                d.pin.version,
-                d.latest.as_ref().map_or("", |l| match crate::version::is_newer(&d.pin.version, &l.version) {
-                    true => "newer than every allowed version",
-                    false => "the newest allowed version",
-                }),
-                d.pattern
-            )),
-            Some(_) => {}
-        }
-    }
-    let targets: Vec<(String, String)> = found
-        .iter()
-        .filter(|d| d.behind())
-        .filter_map(|d| d.latest.as_ref().map(|c| (d.pin.id(), c.version.clone())))
-        .collect();
-    notes.extend(
-        found
-            .iter()
-            .filter(|d| d.latest.is_none())
-            .map(|d| format!("no version of {} found at {}", d.pin.name, d.pattern)),
-    );
+    let Moves { targets, notes } = moves(found, &env.pin_file, only)?;
     let held = holds::on_file(repo, &env.pin_file);
     let mut skipped = Vec::new();
     let edited = edit_pin_file(request(repo, env, args), |vars, guards| {
