@@ -95,6 +95,7 @@ pub(crate) fn check(repo: &Repo) -> Report {
     order(repo, &auto, &files, &mut report.findings);
     artifact_locations(repo, &auto, &files, &mut report.findings);
     holds(repo, &files, &mut report.findings);
+    promotion_rules(repo, &mut report.findings);
     report
 }
 
@@ -119,6 +120,22 @@ fn module_dir(repo: &Repo, findings: &mut Vec<Finding>) {
     let message = format!("module_dir `{}` is not a folder of the repository", repo.module_dir());
     let help = "set module_dir in pins.hcl to the folder where Terraform runs (the root module)";
     findings.push(Finding::at(CONFIG_FILE, at, "missing-file", message, help));
+}
+
+/// Every promotion rule can be satisfied (a window without days never opens).
+fn promotion_rules(repo: &Repo, findings: &mut Vec<Finding>) {
+    let text = repo.read(CONFIG_FILE).ok().flatten().unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    for u in crate::policy::unsatisfiable(repo.promotions()) {
+        let position = crate::config::Config::entry_position(&text, &u.path);
+        findings.push(Finding::at(
+            CONFIG_FILE,
+            position,
+            "promotion-policy",
+            u.message,
+            u.help,
+        ));
+    }
 }
 
 /// Every configured backend file exists (`backend_file = false` configures none).

@@ -6,6 +6,8 @@ use anyhow::{bail, Result};
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use crate::policy::spec;
+
 /// The file name of the configuration at the repository root.
 pub const CONFIG_FILE: &str = "pins.hcl";
 
@@ -35,15 +37,24 @@ pub struct Config {
 }
 
 /// One `promotion "ENV" { … }` block: the rules a version must pass to be promoted into ENV from
-/// the environment before it.
+/// the environment before it. Each value is checked as it is read (see [`crate::policy::spec`]).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromotionConfig {
     /// How long the upstream environment must have had the version (`24h`, `90m`, `2d`).
-    pub min_soak: Option<String>,
+    pub min_soak: Option<spec::Soak>,
     /// A release record of the upstream environment must cover the version.
     #[serde(default)]
     pub require_record: bool,
+    /// The kinds of change `promote --auto` may make unattended.
+    #[serde(default)]
+    pub auto: Vec<spec::AutoKind>,
+    /// `freeze "NAME" { from, to }`: no promotions between two instants.
+    #[serde(default)]
+    pub freeze: IndexMap<String, spec::Freeze>,
+    /// `window "NAME" { days, from, to, zone }`: promotions only inside these weekly windows.
+    #[serde(default)]
+    pub window: IndexMap<String, spec::Window>,
 }
 
 /// The `artifacts { … }` block: where each pin's build artifact lives in an environment.
@@ -201,7 +212,49 @@ pub(crate) fn error_at(text: &str, offset: usize, message: &str) -> crate::tfvar
 impl Config {
     /// Parses the text of `pins.hcl` (a leading byte-order mark is allowed, as in a var-file).
     pub fn parse(text: &str) -> Result<Config> {
-        Ok(reader::from_str(CONFIG_FILE, without_bom(text))?)
+        Ok(reader::from_str_checked(
+            CONFIG_FILE,
+            without_bom(text),
+            Config::check_promotion,
+        )?)
+    }
+
+    /// Where the entry at `path` (keys and block labels from the root) starts in pins.hcl `text`.
+    pub fn entry_position(text: &str, path: &[String]) -> Option<crate::tfvars::Position> {
+        reader::entry_position(text, path)
+    }
+
+    /// Each `promotion` block names an environment that something is promoted into.
+    fn check_promotion(&self) -> Result<(), reader::Misplaced> {
+        let Some(names) = self.environment_names() else {
+            return Ok(());
+        };
+        for env in self.promotion.keys() {
+            let message = match names.iter().position(|n| n == env) {
+                None => format!(
+                    "promotion \"{env}\" names an unknown environment; environments are: {}",
+                    names.join(", ")
+                ),
+                Some(0) => format!("promotion \"{env}\": {env} is the first environment, nothing is promoted into it; put the rules on the environment that receives the promotion"),
+                Some(_) => continue,
+            };
+            let path = vec!["promotion".to_string(), env.clone()];
+            return Err(reader::Misplaced { path, message });
+        }
+        Ok(())
+    }
+
+    /// The environment names in promotion order (the defaults' when none is declared), or `None`
+    /// when the order itself is wrong (reported where environments are read).
+    fn environment_names(&self) -> Option<Vec<String>> {
+        if !self.environment.is_empty() {
+            return self.promotion_order().ok();
+        }
+        let defaults = Config {
+            order: self.order.clone(),
+            ..Config::defaults()
+        };
+        defaults.promotion_order().ok()
     }
 
     /// Where the value of top-level setting `key` (`module_dir`, say) starts in pins.hcl's `text`.

@@ -56,6 +56,9 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
         &[
             "pins promote development staging --dry-run",
             "pins promote development staging --only lambda-x,lambda-y",
+            "pins promote staging production --auto --format json   what the policy allows unattended",
+            "pins promote staging production --only lambda-x --override INC-4711",
+            "PINS_NOW=2026-12-21T10:00:00Z pins promote staging production --dry-run   would it pass then?",
         ],
         Some("0 written (or nothing to change), 2 error or refused (nothing written)"),
     ),
@@ -88,6 +91,7 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
             "pins verify production --plan plan.json --tested-ref origin/staging",
             "pins verify production --plan plan.json --tested .pins/records/staging.json --artifacts",
             "pins verify production --tested-ref origin/staging",
+            "pins verify production --tested-ref origin/staging --branch-prefix origin/",
         ],
         Some("0 production deploys what was tested, 1 it would not, 2 error (also a bad plan, an unsigned or untrusted record)"),
     ),

@@ -20,7 +20,7 @@ pub(crate) mod holds;
 pub(crate) mod init;
 pub(crate) mod output;
 pub mod plan;
-pub(crate) mod policy;
+pub mod policy;
 pub mod record;
 pub(crate) mod repo;
 pub(crate) mod report;

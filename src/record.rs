@@ -39,6 +39,27 @@ pub struct Record {
     pub commit: Option<String>,
     pub dirty: Option<bool>,
     pub recorded_at: String,
+    /// Promotions into this environment that a person let past its promotion rules
+    /// (`promote --override REASON`) for versions this record holds. Signed with the record; not
+    /// part of the digest, which covers the pins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+}
+
+/// One promotion let past the promotion rules by `promote --override REASON`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// Pin id (`variable` or `variable.key`) and the version promoted.
+    pub pin: String,
+    pub version: String,
+    /// The environment it was promoted from.
+    pub from: String,
+    pub reason: String,
+    /// The rules it did not pass, in words.
+    pub rules: Vec<String>,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// One tested artifact: where it was and what its bytes hashed to.
@@ -102,6 +123,7 @@ impl Record {
             commit,
             dirty,
             recorded_at: humantime::format_rfc3339_seconds(now).to_string(),
+            overrides: Vec::new(),
         }
     }
 

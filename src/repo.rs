@@ -97,7 +97,7 @@ impl Repo {
             .map(ArtifactSettings::from_config)
             .transpose()?;
         crate::sign::trusted_keys(&config.trusted_keys, "pins.hcl trusted_keys")?;
-        let promotion = crate::policy::rules(&config.promotion, &environments)?;
+        let promotion = crate::policy::rules(&config.promotion);
         let holds = crate::holds::read(text.as_deref().unwrap_or_default(), &environments)?;
         Ok(Repo {
             root: root.to_path_buf(),
@@ -171,6 +171,11 @@ impl Repo {
     /// The version policy.
     pub(crate) fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// Every environment's promotion rules, keyed by the environment promoted into.
+    pub(crate) fn promotions(&self) -> &IndexMap<String, Rules> {
+        &self.promotion
     }
 
     /// The promotion rules for promoting into `env`, if pins.hcl has a `promotion` block for it.

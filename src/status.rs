@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::history::log::shallow_message;
 use crate::history::{time_text, EnvHistory, FoundRecord, History};
-use crate::policy::{judge, Candidate};
+use crate::policy::{judge, soak_remaining, window, Candidate, Rules};
 use crate::repo::{Environment, Repo};
 use crate::tfvars::Str;
 use crate::version::{classify, is_prerelease, Kind};
@@ -73,6 +73,12 @@ pub(crate) struct Hop {
     /// A release record of `from` covers `version`.
     pub recorded: bool,
     pub blocked_by: Vec<String>,
+    /// Seconds of `to`'s `min_soak` still to go (0 once soaked); null without a soak rule.
+    pub soak_remaining_seconds: Option<i64>,
+    /// Whether one of `to`'s promotion windows is open now, and when one next opens (RFC 3339);
+    /// null without windows.
+    pub window_open: Option<bool>,
+    pub next_window: Option<String>,
 }
 
 /// What the board is computed from.
@@ -187,6 +193,25 @@ fn row(
     })
 }
 
+/// How long a hop still soaks and when its windows open.
+#[derive(Default)]
+struct Timing {
+    soak_remaining: Option<i64>,
+    window_open: Option<bool>,
+    next_window: Option<String>,
+}
+
+impl Timing {
+    fn of(rules: &Rules, c: Candidate) -> Timing {
+        let windows = !rules.windows.is_empty();
+        Timing {
+            soak_remaining: soak_remaining(rules, c),
+            window_open: windows.then(|| window::open(&rules.windows, c.now)),
+            next_window: window::next_open(&rules.windows, c.now).map(time_text),
+        }
+    }
+}
+
 /// One hop being judged.
 struct Side<'a> {
     repo: &'a Repo,
@@ -206,6 +231,7 @@ impl Side<'_> {
         };
         let recorded = version.as_deref().is_some_and(|v| self.recorded(id, v));
         let mut blocked_by = self.blockers(kind, version.as_deref(), current.as_deref());
+        let mut timing = Timing::default();
         if let (Some(rules), Some(v), true) = (
             self.repo.promotion(&self.to.name),
             version.as_deref(),
@@ -218,7 +244,8 @@ impl Side<'_> {
                 recorded,
                 now: self.now,
             };
-            blocked_by.extend(judge(rules, candidate));
+            blocked_by.extend(judge(rules, candidate).into_iter().map(|f| f.message));
+            timing = Timing::of(rules, candidate);
         }
         let state = match (kind, blocked_by.is_empty()) {
             (Kind::Unchanged, _) => State::InSync,
@@ -237,6 +264,9 @@ impl Side<'_> {
             current,
             recorded,
             blocked_by,
+            soak_remaining_seconds: timing.soak_remaining,
+            window_open: timing.window_open,
+            next_window: timing.next_window,
         })
     }
 

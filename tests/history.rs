@@ -646,7 +646,8 @@ fn status_json_and_an_in_sync_board() {
         &serde_json::json!({
             "from": "staging", "to": "production", "state": "pending", "kind": "patch",
             "version": "1.5.1", "current": "1.5.0", "since": "2026-11-06T11:00:00Z",
-            "since_commit": record_commit, "age_seconds": 90000, "recorded": true, "blocked_by": []
+            "since_commit": record_commit, "age_seconds": 90000, "recorded": true, "blocked_by": [],
+            "soak_remaining_seconds": null, "window_open": null, "next_window": null
         })
     );
     // Promote everything (production's hotfix conflicts with a merge, so a direct commit there).
@@ -992,10 +993,10 @@ fn require_record_blocks_a_version_no_record_covers() {
 fn bad_promotion_blocks_are_refused() {
     let s = board_story();
     let cases: [(&str, &str); 4] = [
-        ("promotion \"production\" { min_soak = \"3 fortnights\" }\n", "pins.hcl: promotion \"production\" min_soak `3 fortnights` is not a duration such as 24h, 90m or 2d"),
-        ("promotion \"development\" { min_soak = \"1h\" }\n", "pins.hcl: promotion \"development\": development is the first environment, nothing is promoted into it"),
-        ("promotion \"prod\" { min_soak = \"1h\" }\n", "pins.hcl: promotion \"prod\" names an unknown environment; environments are: development, staging, production"),
-        ("promotion \"production\" { auto = [\"patch\"] }\n", "unknown field `auto`"),
+        ("promotion \"production\" { min_soak = \"3 fortnights\" }\n", "pins.hcl:1:37: `min_soak`: `3 fortnights` is not a duration such as 24h, 90m or 2d"),
+        ("promotion \"development\" { min_soak = \"1h\" }\n", "pins.hcl:1:1: promotion \"development\": development is the first environment, nothing is promoted into it"),
+        ("promotion \"prod\" { min_soak = \"1h\" }\n", "pins.hcl:1:1: promotion \"prod\" names an unknown environment; environments are: development, staging, production"),
+        ("promotion \"production\" { auto_merge = [\"patch\"] }\n", "pins.hcl:1:26: unknown field `auto_merge`"),
     ];
     for (config, message) in cases {
         s.repo.write("pins.hcl", config.as_bytes());

@@ -197,6 +197,50 @@ fn record_and_verify() {
 }
 
 #[test]
+fn promote_auto_and_verify_policy() {
+    let repo = example();
+    let config = repo.read("pins.hcl");
+    let policy = "promotion \"staging\" {\n  min_soak = \"1000h\"\n  auto = [\"patch\"]\n}\n";
+    repo.write("pins.hcl", format!("{config}{policy}").as_bytes());
+    let promote = [
+        "changes",
+        "policy.auto",
+        "policy.pending[].pin",
+        "policy.pending[].from",
+        "policy.pending[].to",
+        "policy.pending[].kind",
+        "policy.pending[].blocked_by",
+        "policy.pending[].passes_at",
+        "policy.overridden",
+        "policy.override_reason",
+        "policy.commit_message",
+    ];
+    check(
+        &repo,
+        &["promote", "development", "staging", "--auto", "--dry-run"],
+        &promote,
+    );
+    let shared = repo.read("shared-release.tfvars").replace("1.4.2", "1.6.0");
+    repo.write("shared-release.tfvars", shared.as_bytes());
+    let verify = [
+        "ok",
+        "policy[].pin",
+        "policy[].version",
+        "policy[].arrived",
+        "policy[].commit",
+        "policy[].failures",
+        "policy[].overridden",
+    ];
+    check(&repo, &["verify", "staging", "--tested-ref", "development"], &verify);
+    let status = [
+        "pins[].hops[].soak_remaining_seconds",
+        "pins[].hops[].window_open",
+        "pins[].hops[].next_window",
+    ];
+    check(&repo, &["status"], &status);
+}
+
+#[test]
 fn artifacts() {
     let repo = example();
     let listed =

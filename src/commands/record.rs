@@ -61,7 +61,9 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         effective.pins = planned_pins(&repo, &effective, plan)?;
     }
     let (commit, dirty) = head_commit(repo.root());
-    let mut record = Record::new(&env.name, &effective.pins, commit, dirty, std::time::SystemTime::now());
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(crate::clock::now()?.max(0) as u64);
+    let mut record = Record::new(&env.name, &effective.pins, commit, dirty, now);
+    record.overrides = crate::policy::overrides::for_record(&repo, &env.name, &record.pins)?;
     if args.artifacts {
         record = record.with_artifacts(tested_artifacts(&repo, &effective, args.download)?);
     }

@@ -9,6 +9,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use crate::artifacts::inventory::{artifact_records, content_findings};
 use crate::diff::{compare_pins, Side};
 use crate::output::{Ctx, OutputArgs};
+use crate::policy::audit::audit;
 use crate::record::{ArtifactRecord, Record};
 use crate::repo::Repo;
 use crate::report::comparison::{ComparisonReport, View, Wording};
@@ -45,6 +46,9 @@ pub(crate) struct Args {
     /// -var-files, TF_VAR_ variables and auto-loaded files.
     #[arg(long, value_name = "PLAN")]
     plan: Option<std::path::PathBuf>,
+    /// Read the branches for ENV's promotion policy under this prefix, e.g. `origin/` in CI.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    branch_prefix: String,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -98,7 +102,12 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         &target.effective.environment.name,
         &target.effective.pins,
     );
-    let report = VerifyReport::new(comparison, artifacts, tested.notes).with_holds(moved);
+    let env = &target.effective.environment;
+    let now = crate::clock::now()?;
+    let policy = audit(&target.repo, env, &target.effective.pins, &args.branch_prefix, now)?;
+    let report = VerifyReport::new(comparison, artifacts, tested.notes)
+        .with_holds(moved)
+        .with_policy(policy);
     ctx.emit(&args.output, &report)?;
     Ok(Outcome::findings_if(!report.ok))
 }

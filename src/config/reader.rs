@@ -30,7 +30,7 @@ enum Value {
     Object(Vec<(String, Range<usize>, Node)>),
 }
 
-/// A problem with a byte range, placed in the file by `from_str`.
+/// A problem with a byte range, placed in the file by `from_str_checked`.
 #[derive(Debug)]
 pub(super) struct Error {
     message: String,
@@ -89,14 +89,54 @@ impl de::Error for Error {
     }
 }
 
-/// Parses `text` (the file `file`) and deserializes a `T` from it.
-pub(super) fn from_str<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, SourceError> {
+/// A problem found in a value after it was read, placed at the entry `path` (keys from the root,
+/// block labels included: `["promotion", "prod"]`).
+#[derive(Debug)]
+pub(super) struct Misplaced {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+/// Parses `text` (the file `file`), deserializes a `T` from it and runs `check` on it, placing
+/// what `check` finds at the entry it names.
+pub(super) fn from_str_checked<T, F>(file: &str, text: &str, check: F) -> Result<T, SourceError>
+where
+    T: DeserializeOwned,
+    F: FnOnce(&T) -> Result<(), Misplaced>,
+{
     let body = hcl::edit::parser::parse_body(text).map_err(|e| {
         let at = e.location();
         source_error(file, text, at.offset(), e.message())
     })?;
     let tree = body_node(&body, 0..text.len()).map_err(|e| placed(file, text, e))?;
-    T::deserialize(De(&tree)).map_err(|e| placed(file, text, e))
+    let value = T::deserialize(De(&tree)).map_err(|e| placed(file, text, e))?;
+    match check(&value) {
+        Ok(()) => Ok(value),
+        Err(m) => Err(placed(file, text, Error::at(m.message, entry_span(&tree, &m.path)))),
+    }
+}
+
+/// Where the entry at `path` (or the deepest part of it that exists) starts in `text`; `None`
+/// when `text` does not parse.
+pub(super) fn entry_position(text: &str, path: &[String]) -> Option<Position> {
+    let body = hcl::edit::parser::parse_body(text).ok()?;
+    let tree = body_node(&body, 0..text.len()).ok()?;
+    Some(source_error("", text, entry_span(&tree, path).start, "").position)
+}
+
+/// The span of the key at `path`, or of the deepest entry of it that exists.
+fn entry_span(node: &Node, path: &[String]) -> Range<usize> {
+    let mut span = node.span.clone();
+    let mut node = node;
+    for key in path {
+        let Value::Object(entries) = &node.value else { break };
+        let Some((_, key_span, inner)) = entries.iter().find(|(k, _, _)| k == key) else {
+            break;
+        };
+        span = key_span.clone();
+        node = inner;
+    }
+    span
 }
 
 /// Where the value of the top-level attribute `key` starts in `text`, if it is set there.
@@ -329,7 +369,10 @@ impl<'de> SeqAccess<'de> for Seq<'_> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        self.0.next().map(|node| seed.deserialize(De(node))).transpose()
+        self.0
+            .next()
+            .map(|node| seed.deserialize(De(node)).map_err(|e| e.within(&node.span)))
+            .transpose()
     }
 }
 
@@ -358,7 +401,10 @@ impl<'de> MapAccess<'de> for Map<'_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.value.take() {
-            Some(node) => seed.deserialize(De(node)).map_err(|e| e.named(self.key)),
+            // A value checked after it was read (a block whose fields disagree) is placed at it.
+            Some(node) => seed
+                .deserialize(De(node))
+                .map_err(|e| e.within(&node.span).named(self.key)),
             None => Err(de::Error::custom("a value without a key")),
         }
     }

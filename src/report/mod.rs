@@ -28,6 +28,7 @@ pub(crate) mod history;
 pub(crate) mod holds;
 pub(crate) mod init;
 pub(crate) mod outdated;
+pub(crate) mod promotion;
 pub(crate) mod record;
 pub(crate) mod rollback;
 pub(crate) mod show;

@@ -7,6 +7,7 @@ use super::comparison::{ComparisonReport, View};
 use super::{printable, Format, Report, Style};
 use crate::artifacts::inventory::ArtifactFinding;
 use crate::holds::guard::Moved;
+use crate::policy::audit::Breach;
 use crate::record::Record;
 
 /// `--format json` of `verify`: the comparison's fields, and `artifacts` with `--artifacts`.
@@ -22,7 +23,12 @@ pub(crate) struct VerifyReport {
     /// Held pins whose value is not their held version (each fails the gate).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<Moved>,
-    /// Whether ENV would deploy exactly what was tested, and every held pin its held version.
+    /// Versions ENV would deploy that did not pass ENV's promotion rules when they arrived (with
+    /// the override that let each in, if one did).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policy: Vec<Breach>,
+    /// Whether ENV would deploy exactly what was tested, every held pin its held version, and
+    /// every version within ENV's promotion rules.
     pub ok: bool,
 }
 
@@ -42,6 +48,7 @@ impl VerifyReport {
             comparison,
             artifacts,
             notes,
+            policy: Vec::new(),
             held: Vec::new(),
         }
     }
@@ -55,6 +62,37 @@ impl VerifyReport {
         }
     }
 
+    /// The verdict with the promotion policy's findings; a breach no override covers fails it.
+    pub(crate) fn with_policy(mut self, policy: Vec<Breach>) -> Self {
+        self.ok &= policy.iter().all(|b| b.overridden.is_some());
+        self.policy = policy;
+        self
+    }
+
+    fn breaches(&self) -> Vec<String> {
+        let env = &self.comparison.to.environment;
+        self.policy
+            .iter()
+            .map(|b| {
+                let commit = b
+                    .commit
+                    .as_deref()
+                    .map_or(String::from("not committed"), |c| format!("commit {c}"));
+                let verdict = match &b.overridden {
+                    Some(reason) => format!("overridden: {reason}"),
+                    None => "FAIL".to_string(),
+                };
+                format!(
+                    "policy: {} {} arrived in {env} at {} ({commit}): {}; {verdict}",
+                    b.pin,
+                    b.version,
+                    b.arrived,
+                    b.failures.join("; ")
+                )
+            })
+            .collect()
+    }
+
     fn findings(&self) -> &[ArtifactFinding] {
         self.artifacts.as_ref().map_or(&[], |a| &a.findings)
     }
@@ -65,9 +103,11 @@ impl VerifyReport {
             return format!("FAIL: {target} would deploy a held pin at another version than its hold\n");
         }
         let what = if self.comparison.differs() { "pins" } else { "artifacts" };
-        match self.ok {
-            true => format!("ok: {target} deploys exactly the pins tested in {tested}\n"),
-            false => format!("FAIL: {target} would deploy {what} that were not tested in {tested}\n"),
+        let tested_ok = !self.comparison.differs() && self.findings().is_empty();
+        match (self.ok, tested_ok) {
+            (true, _) => format!("ok: {target} deploys exactly the pins tested in {tested}\n"),
+            (false, true) => format!("FAIL: {target} would deploy versions that did not pass its promotion rules\n"),
+            (false, false) => format!("FAIL: {target} would deploy {what} that were not tested in {tested}\n"),
         }
     }
 }
@@ -82,6 +122,9 @@ impl Report for VerifyReport {
         }
         for moved in &self.held {
             out.push_str(&format!("held: {}\n", printable(&moved.message())));
+        }
+        for line in self.breaches() {
+            out.push_str(&format!("{line}\n"));
         }
         for note in &self.notes {
             out.push_str(&format!("note: {note}\n"));
@@ -101,7 +144,10 @@ impl Report for VerifyReport {
         for moved in &self.held {
             out.push_str(&format!("\n- held: {}", moved.message().replace('|', "\\|")));
         }
-        if !self.findings().is_empty() || !self.held.is_empty() {
+        for line in self.breaches() {
+            out.push_str(&format!("\n- {line}"));
+        }
+        if !self.findings().is_empty() || !self.held.is_empty() || !self.policy.is_empty() {
             out.push('\n');
         }
         out.push_str(&format!("\n{}", self.verdict()));
