@@ -110,7 +110,8 @@ fn a_record_signed_by_pins_verifies_with_minisign() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let public_file = std::fs::read_to_string(keys.path().join("ci.pub")).unwrap();
     let id = public_file.lines().next().unwrap().split_whitespace().last().unwrap();
-    assert!(stdout.contains(&format!(", signed by key {id} → ")), "{stdout}");
+    // minisign writes the id without leading zeros; pins always shows its 16 hex digits.
+    assert!(stdout.contains(&format!(", signed by key {id:0>16} → ")), "{stdout}");
     let record = repo.path().join(".pins/records/staging.json");
     let check = Command::new(&minisign)
         .args(["-V", "-P", &pk, "-m"])
