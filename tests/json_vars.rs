@@ -155,11 +155,21 @@ fn terraform_outcomes(tf: &Path, dir: &Path, count: usize) -> Vec<Outcome> {
         let Some(outputs) = outputs else { continue };
         for &i in &files {
             let j = &outputs[&format!("j{i}")];
-            let value: Json = serde_json::from_str(j["value"].as_str().unwrap()).unwrap();
+            let value = unsigned_zeros(serde_json::from_str(j["value"].as_str().unwrap()).unwrap());
             let ty = outputs[&format!("t{i}")]["type"].clone();
             outcomes[i] = Outcome::Value(value, ty);
         }
         return outcomes;
+    }
+}
+
+/// `jsonencode` keeps the sign of a `-0` that Terraform's outputs (and pins) show as `0`.
+fn unsigned_zeros(value: Json) -> Json {
+    match value {
+        Json::Number(n) if n.to_string() == "-0" => Json::from(0),
+        Json::Array(items) => Json::Array(items.into_iter().map(unsigned_zeros).collect()),
+        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, unsigned_zeros(v))).collect()),
+        other => other,
     }
 }
 

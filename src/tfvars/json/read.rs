@@ -283,9 +283,6 @@ impl Reader<'_> {
                 format!("`{text}` is a number too large for pins (its exponent is out of range)"),
             )
         })?;
-        if text.starts_with('-') && num.is_zero() {
-            return Err((start, format!("`{text}` is negative zero: Terraform accepts it and keeps the sign (it shows -0), but pins refuses it; write 0")));
-        }
         Ok(Node::new(Value::Number(num.into()), self.span(start), Form::Other))
     }
 
