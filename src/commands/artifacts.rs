@@ -152,6 +152,10 @@ fn copy_all(promotion: &mut Promotion, jobs: usize, lines: bool) -> Result<()> {
         .collect();
     let progress = |index: usize, done: u64| {
         if let Some(Some(bar)) = bars.get(index) {
+            // An image's bar starts at its manifest's size; its blobs are what is copied.
+            if bar.length().is_some_and(|length| done > length) {
+                bar.set_length(done);
+            }
             bar.set_position(done);
         }
     };

@@ -43,12 +43,15 @@ impl Digest {
 
     /// The digest of `bytes`.
     pub(crate) fn of(bytes: &[u8]) -> Digest {
-        Digest(format!("sha256:{}", super::super::store::hex(&Sha256::digest(bytes))))
+        Digest(format!(
+            "sha256:{}",
+            crate::artifacts::store::hex(&Sha256::digest(bytes))
+        ))
     }
 
     /// The digest of a finished hash.
     pub(crate) fn from_hash(hash: Sha256) -> Digest {
-        Digest(format!("sha256:{}", super::super::store::hex(&hash.finalize())))
+        Digest(format!("sha256:{}", crate::artifacts::store::hex(&hash.finalize())))
     }
 
     /// The 64 hex digits.

@@ -1,11 +1,13 @@
 //! OCI registries: `oci://REGISTRY/REPOSITORY:TAG` locations, read and written through the
-//! distribution API (`/v2/…`). `client` speaks HTTP and authenticates, `auth` finds credentials
-//! and parses challenges, `manifest` knows the four manifest formats, `copy` promotes an image
-//! (every platform of an index) blob by blob, and `tags` lists a repository's tags.
+//! distribution API (`/v2/…`). `client` speaks HTTP and authenticates, `api` makes the manifest,
+//! blob, upload and tag-list requests, `auth` finds credentials and parses challenges, `manifest`
+//! knows the four manifest formats, `copy` promotes an image (every platform of an index) blob by
+//! blob, and `registries` gives the other stores' shapes to `artifacts::store`.
 //!
 //! Plain HTTP is used only for loopback registries (127.0.0.0/8, ::1, `localhost`, as Docker
 //! treats them) and for registries whose store block sets `allow_http = true`; TLS everywhere else.
 
+pub(crate) mod api;
 pub(crate) mod auth;
 pub(crate) mod client;
 pub(crate) mod copy;
