@@ -518,7 +518,12 @@ fn infinite(node: &Node) -> Option<usize> {
     match &node.value {
         Value::Number(n) if matches!(**n, Num::Infinite { .. }) => Some(node.span.start()),
         Value::Tuple(items) | Value::List(items, _) => items.iter().find_map(infinite),
-        Value::Object(entries) | Value::Map(entries, _) => entries.iter().find_map(|e| infinite(&e.value)),
+        // Only the last of duplicate keys is the value Terraform keeps.
+        Value::Object(entries) | Value::Map(entries, _) => entries
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| !entries.iter().skip(i + 1).any(|later| later.key == e.key))
+            .find_map(|(_, e)| infinite(&e.value)),
         _ => None,
     }
 }

@@ -351,3 +351,20 @@ fn a_tilde_after_a_lone_percent_at_a_crlf_line_end_keeps_the_carriage_return() {
         serde_json::json!([true, true])
     );
 }
+
+#[test]
+fn an_infinite_value_under_a_key_given_again_is_not_kept() {
+    assert_eq!(json("a = { x = 1 / 0, x = 2 }", "a"), serde_json::json!({"x": 2}));
+    assert!(error("a = { x = 2, x = 1 / 0 }").message.contains("infinite"));
+}
+
+#[test]
+fn conversion_to_a_map_of_any_type_needs_values_of_one_type() {
+    // The results unify as a map of any type, which the true result's values do not fit.
+    let e = error("a = true ? { a = [1], b = \"x\" } : { c = 1 }\n");
+    assert!(
+        e.message.contains("Inconsistent conditional result types"),
+        "{}",
+        e.message
+    );
+}

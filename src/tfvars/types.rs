@@ -295,6 +295,11 @@ fn convert_value(value: Value, to: &Type) -> Result<Value, String> {
         (Value::Object(entries) | Value::Map(entries, _), Type::Map(e)) if **e == Type::Dynamic => {
             let types: Vec<Type> = entries.iter().map(|e| type_of(&e.value.value)).collect();
             let element = element_of(types.iter(), false).ok_or("all map elements must have the same type")?;
+            let mut typed = types.iter().filter(|t| **t != Type::Dynamic);
+            if element == Type::Dynamic && typed.next().is_some_and(|first| typed.any(|t| t != first)) {
+                // cty's conversion to a map of "any type" then needs the values to agree.
+                return Err("attribute types must all match for conversion to map".into());
+            }
             Ok(Value::Map(
                 convert_entries(entries, |_| Some(&element))?,
                 Rc::new(element),
