@@ -567,3 +567,38 @@ fn check_reports_a_window_that_is_never_open() {
         promote.stderr
     );
 }
+
+#[test]
+fn verify_judges_a_version_by_the_rules_in_force_when_it_arrived() {
+    let flow = Flow::new("");
+    flow.commit("production", "2026-10-20T12:00:00Z", &[("prd.tfvars", NEW)]);
+    let adopted = format!("{PINS_HCL}promotion \"production\" {{ min_soak = \"24h\" }}\n");
+    flow.commit("production", "2026-10-22T00:00:00Z", &[("pins.hcl", &adopted)]);
+    let run = flow.at(
+        "2026-10-25T00:00:00Z",
+        &["verify", "production", "--tested-ref", "staging"],
+    );
+    assert_eq!(
+        run.code, 0,
+        "no rule was in force when it arrived: {}{}",
+        run.stdout, run.stderr
+    );
+    assert!(!run.stdout.contains("policy:"), "{}", run.stdout);
+}
+
+#[test]
+fn a_hold_survives_promote_auto() {
+    let flow = Flow::new(AUTO);
+    let hold = "hold \"a\" \"production\" {\n  version = \"1.0.0\"\n  reason  = \"1.0.1 leaks\"\n}\n";
+    flow.repo
+        .write("pins.hcl", format!("{PINS_HCL}{AUTO}{hold}").as_bytes());
+    let run = flow.promote("2026-10-22T00:00:00Z", &["--auto", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["changes"][0]["pin"], "b", "{json:#}");
+    assert_eq!(json["changes"].as_array().unwrap().len(), 1, "{json:#}");
+    assert_eq!(
+        flow.repo.read("prd.tfvars"),
+        "a = \"1.0.0\"\nb = \"2.1.0\"\nc = \"3.0.0\"\n"
+    );
+}
