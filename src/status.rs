@@ -107,6 +107,8 @@ pub(crate) fn board(history: &mut History, inputs: Inputs) -> Result<Board> {
         .collect::<Result<Vec<EnvHistory>>>()?;
     let mut records = inputs.records;
     records.extend(histories.iter().flat_map(|h| h.records.iter().cloned()));
+    // The same records count here as for `promote`: signed by a trusted key once keys are set.
+    let records = crate::policy::gate::trusted(repo, records)?;
     let rows = rows(&histories)
         .into_iter()
         .map(|(pin, id, versions)| row(repo, &histories, &records, inputs.now, pin, id, versions))
@@ -282,9 +284,7 @@ impl Side<'_> {
     }
 
     fn recorded(&self, id: &str, version: &str) -> bool {
-        self.records
-            .iter()
-            .any(|r| r.record.environment == self.from.name && r.record.pins.get(id).is_some_and(|v| v == version))
+        crate::policy::gate::covered(self.records, &self.from.name, id, version, self.now)
     }
 
     fn blockers(&self, kind: Kind, version: Option<&str>, current: Option<&str>) -> Vec<String> {

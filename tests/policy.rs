@@ -460,6 +460,9 @@ fn require_record_counts_only_records_signed_by_a_trusted_key() {
         "an unsigned record does not count once keys are trusted"
     );
     assert_eq!(flow.repo.read("prd.tfvars"), OLD);
+    let recorded =
+        |now: &str| flow.at(now, &["status", "--format", "json"]).json()["pins"][0]["hops"][1]["recorded"].clone();
+    assert_eq!(recorded(now), false, "status counts the same records");
 
     record_staging("2026-10-20T11:30:00Z", &["--sign", "--key", key.to_str().unwrap()]);
     let early = flow.promote("2026-10-20T11:29:59Z", &["--only", "a"]);
@@ -467,6 +470,7 @@ fn require_record_counts_only_records_signed_by_a_trusted_key() {
         early.code, 2,
         "a record written after the promotion's moment does not count"
     );
+    assert_eq!(recorded(now), true);
     let signed = flow.promote(now, &["--only", "a"]);
     assert_eq!(signed.code, 0, "{}", signed.stderr);
     assert_eq!(

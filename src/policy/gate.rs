@@ -264,13 +264,18 @@ pub(crate) fn upstream_records(repo: &Repo, env: &str, h: &EnvHistory) -> Result
         records.extend(read_records_dir(&dir)?);
     }
     records.retain(|r| r.record.environment == env);
-    let trusted = repo.trusted_keys()?;
-    if trusted.is_empty() {
+    trusted(repo, records)
+}
+
+/// `records` without those that are not signed by a trusted key, once pins.hcl lists keys.
+pub(crate) fn trusted(repo: &Repo, records: Vec<FoundRecord>) -> Result<Vec<FoundRecord>> {
+    let keys = repo.trusted_keys()?;
+    if keys.is_empty() {
         return Ok(records);
     }
     Ok(records
         .into_iter()
-        .filter(|r| signed(repo, r, &trusted).unwrap_or(false))
+        .filter(|r| signed(repo, r, &keys).unwrap_or(false))
         .collect())
 }
 
