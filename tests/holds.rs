@@ -386,6 +386,19 @@ FAIL: production would deploy a held pin at another version than its hold
     assert_eq!(run.stdout, expected);
     let run = pins(
         repo.path(),
+        &[
+            "verify",
+            "production",
+            "--tested-ref",
+            "staging",
+            "--format",
+            "markdown",
+        ],
+    );
+    let line = "\n- held: lambda-x is 1.5.0 in production, but held at 1.4.2 (pins.hcl:1:1, since 2026-11-27T18:00:00Z: \"1.5.0 leaks memory\")\n";
+    assert!(run.stdout.contains(line), "{}", run.stdout);
+    let run = pins(
+        repo.path(),
         &["verify", "production", "--tested-ref", "staging", "--format", "json"],
     );
     let held = &run.json()["held"][0];
@@ -492,6 +505,9 @@ lambda-x  production   1.4.2    2026-11-27T18:00:00Z  1.5.0 leaks memory
     );
     let run = pins(repo.path(), &["status", "--format", "json"]);
     assert_eq!(run.json()["holds"][0]["reason"], "1.5.0 leaks memory");
+    let run = pins(repo.path(), &["status", "--format", "markdown"]);
+    let table = "\n| held | environment | version | since | reason |\n|---|---|---|---|---|\n| `lambda-x` | production | `1.4.2` | `2026-11-27T18:00:00Z` | 1.5.0 leaks memory |\n";
+    assert!(run.stdout.contains(table), "{}", run.stdout);
 }
 
 fn git(repo: &Repo, args: &[&str]) {
