@@ -596,3 +596,58 @@ fn check_reports_a_hold_its_pin_file_breaks() {
         "hold on `lambda-x` in production, which shared-release.tfvars does not pin"
     );
 }
+
+#[test]
+fn a_hold_survives_promote_auto_and_override() {
+    let repo = repo();
+    repo.write(
+        "pins.hcl",
+        b"promotion \"staging\" {\n  auto = [\"patch\", \"minor\"]\n}\n",
+    );
+    hold(&repo);
+    let run = pins(repo.path(), &["promote", "development", "staging", "--auto"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected = "\
+shared-release.tfvars: lambda-y 2.1.0 → 2.1.1 (patch)
+shared-release.tfvars: frontend 3.1.4 → 3.2.0 (minor)
+affects: staging, production (they share shared-release.tfvars)
+held: lambda-x stays at 1.4.2 in production (not 1.5.0): \"1.5.0 leaks memory\" (pins.hcl:5:1)
+";
+    assert!(
+        run.stdout.starts_with(expected),
+        "lambda-x is a minor, which --auto takes, but held:\n{}",
+        run.stdout
+    );
+    assert_eq!(
+        repo.read("shared-release.tfvars"),
+        SHARED.replace("2.1.0", "2.1.1").replace("3.1.4", "3.2.0")
+    );
+    let run = pins(
+        repo.path(),
+        &["promote", "development", "staging", "--auto", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "nothing left to do is exit 0: {}", run.stderr);
+    assert_eq!(run.json()["changes"], serde_json::json!([]));
+    assert_eq!(run.json()["held"][0]["wanted"], "1.5.0");
+    let run = pins(
+        repo.path(),
+        &[
+            "promote",
+            "development",
+            "staging",
+            "--override",
+            "urgent",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json()["held"][0]["pin"],
+        "lambda-x",
+        "--override does not lift a hold"
+    );
+    assert!(repo
+        .read("shared-release.tfvars")
+        .contains("lambda-x = \"1.4.2\" # tested"));
+}
