@@ -196,3 +196,21 @@ fn artifacts_promote_json_has_a_digest_for_every_existing_source() {
         assert!(step["sha256"].as_str().is_some_and(|s| s.len() == 64), "{step}");
     }
 }
+
+#[test]
+fn record_shows_its_default_file_relative_to_the_repository() {
+    // It printed `./.pins/records/…` (or the absolute path under --repo): one spelling for a
+    // repository file everywhere, as `show` and `check` print them.
+    let repo = simple();
+    let run = repo.pins(&["record", "staging", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["file"], ".pins/records/staging.json");
+    let run = repo.pins(&["record", "development"]);
+    assert!(
+        run.stdout.trim_end().ends_with("→ .pins/records/development.json"),
+        "{}",
+        run.stdout
+    );
+    assert!(repo.path().join(".pins/records/development.json").is_file());
+}

@@ -11,7 +11,7 @@ use crate::repo::Repo;
 use crate::report::record::RecordReport;
 use crate::resolve::{check_versions, resolve, Effective, Pin};
 use crate::sign::{signature_path, SigningKey};
-use crate::source::head_commit;
+use crate::source::{head_commit, normalize};
 use crate::tfplan::{pin_variables, Plan};
 use crate::write::put;
 use crate::Outcome;
@@ -67,9 +67,7 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     if args.artifacts {
         record = record.with_artifacts(tested_artifacts(&repo, &effective, args.download)?);
     }
-    let out = args
-        .out
-        .unwrap_or_else(|| repo.root().join(repo.records_dir()).join(format!("{}.json", env.name)));
+    let (out, shown) = record_path(&repo, &env.name, args.out)?;
     let mut text = serde_json::to_string_pretty(&record)?;
     text.push('\n');
     let name = out
@@ -82,12 +80,23 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         (&out, Some(text.as_bytes())),
         (&sig_path, signature.as_deref().map(str::as_bytes)),
     ])
-    .with_context(|| format!("writing the record {}", out.display()))?;
-    let mut report = RecordReport::new(&record, out.display().to_string());
+    .with_context(|| format!("writing the record {shown}"))?;
+    let mut report = RecordReport::new(&record, shown.clone());
     report.plan = args.plan.map(|p| p.display().to_string());
-    report.signature = signing.map(|k| (k.id(), sig_path.display().to_string()));
+    report.signature = signing.map(|k| (k.id(), signature_path(Path::new(&shown)).display().to_string()));
     ctx.emit(&args.output, &report)?;
     Ok(Outcome::Clean)
+}
+
+/// Where the record goes, and how to show that path: `--out` as given, else the default
+/// `records_dir/ENV.json` relative to the repository, as every repository file is shown.
+fn record_path(repo: &Repo, env: &str, out: Option<PathBuf>) -> Result<(PathBuf, String)> {
+    if let Some(out) = out {
+        let shown = out.display().to_string();
+        return Ok((out, shown));
+    }
+    let rel = normalize(&format!("{}/{env}.json", repo.records_dir()))?;
+    Ok((repo.root().join(&rel), rel))
 }
 
 /// The pins Terraform planned, refused unless they are what the var-files resolve to.
