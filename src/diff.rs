@@ -1,9 +1,9 @@
 //! Comparing the effective pins (and data) of two environments.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Result;
+use foldhash::HashMap;
 use serde::Serialize;
 
 use serde_json::Value as Json;

@@ -1,9 +1,8 @@
 //! Effective values of an environment with Terraform's precedence: var-files in order, a later
 //! file replaces a whole variable (maps are not merged), each value with its provenance.
 
-use std::collections::HashMap;
-
 use anyhow::{bail, Result};
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value as Json;
 
 use crate::config::Policy;
@@ -215,7 +214,7 @@ pub fn name_pins(pins: &mut [Pin]) {
     for pin in pins.iter() {
         *counts.entry(pin.name.clone()).or_default() += 1;
     }
-    let ids: std::collections::HashSet<String> = pins.iter().filter(|p| p.key.is_some()).map(Pin::id).collect();
+    let ids: foldhash::HashSet<String> = pins.iter().filter(|p| p.key.is_some()).map(Pin::id).collect();
     for pin in pins.iter_mut() {
         let clash = counts.get(&pin.name).is_some_and(|&n| n > 1) || ids.contains(&*pin.name);
         if clash && pin.key.is_some() {

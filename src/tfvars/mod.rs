@@ -12,9 +12,9 @@ pub mod splice;
 pub mod trivia;
 pub mod types;
 
-use std::collections::HashMap;
 use std::fmt;
 
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value as Json;
 
 use crate::tfvars::num::Num;

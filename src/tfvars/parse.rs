@@ -453,7 +453,7 @@ impl<'a> Parser<'a> {
             if p.at_for() {
                 return p.with_newlines(true, |p| p.for_expression(start, true));
             }
-            let mut items = Vec::new();
+            let mut items = literal::MapItems::new(p.fast);
             loop {
                 p.skip_space(true)?;
                 match p.peek() {
@@ -478,10 +478,7 @@ impl<'a> Parser<'a> {
                 }
             }
             p.pos += 1;
-            Ok(match p.fast {
-                true => literal::fold_object(items, p.span(start)),
-                false => Expr::Object(items, p.span(start)),
-            })
+            Ok(items.finish(p.span(start)))
         })
     }
 

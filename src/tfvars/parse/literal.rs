@@ -89,45 +89,88 @@ pub(super) fn fold_tuple(items: Vec<Expr>, span: Span) -> Expr {
     Expr::Literal(Node::new(Value::Tuple(nodes.collect()), span, Form::Other))
 }
 
-/// A map whose keys are names or quoted strings and whose values are all literals, as one literal.
-pub(super) fn fold_object(items: Vec<(Key, Expr)>, span: Span) -> Expr {
-    if !items
-        .iter()
-        .all(|(key, value)| literal_key(key) && matches!(value, Expr::Literal(_)))
-    {
-        return Expr::Object(items, span);
-    }
-    let entries = items.into_iter().filter_map(|(key, value)| {
-        let Expr::Literal(value) = value else { return None };
-        Some(match key {
-            Key::Name(name, key_span) => Entry {
-                key: nfc_shared(&name),
-                key_span,
-                quoted: false,
-                value,
-            },
-            Key::Expr(Expr::Literal(key)) => Entry {
-                key: match key.value {
-                    Value::String(s) => s,
-                    _ => return None,
-                },
-                key_span: key.span,
-                quoted: key.form == Form::Quoted,
-                value,
-            },
-            Key::Expr(_) => return None,
-        })
-    });
-    Expr::Literal(Node::new(Value::Object(entries.collect()), span, Form::Other))
+/// A map's entries while they are read: as the entries of a literal value while every key is a
+/// name or a quoted string and every value a literal (so that a 100k-entry map never exists as
+/// a syntax tree as well), else as syntax for the evaluator.
+pub(super) enum MapItems {
+    Literal(Vec<Entry>),
+    General(Vec<(Key, Expr)>),
 }
 
-/// A key the evaluator takes as it is: a name, or a string literal (other literals are converted).
-fn literal_key(key: &Key) -> bool {
-    match key {
-        Key::Name(..) => true,
-        Key::Expr(Expr::Literal(node)) => matches!(node.value, Value::String(_)),
-        Key::Expr(_) => false,
+impl MapItems {
+    /// Empty; `fast` false keeps every map as syntax (the general path).
+    pub(super) fn new(fast: bool) -> Self {
+        match fast {
+            true => MapItems::Literal(Vec::new()),
+            false => MapItems::General(Vec::new()),
+        }
     }
+
+    pub(super) fn push(&mut self, (key, value): (Key, Expr)) {
+        if let MapItems::Literal(entries) = self {
+            match literal_entry(key, value) {
+                Ok(entry) => return entries.push(entry),
+                Err(item) => {
+                    let mut items: Vec<(Key, Expr)> = std::mem::take(entries).into_iter().map(general_item).collect();
+                    items.push(item);
+                    *self = MapItems::General(items);
+                    return;
+                }
+            }
+        }
+        if let MapItems::General(items) = self {
+            items.push((key, value));
+        }
+    }
+
+    /// The map: a literal value, or syntax.
+    pub(super) fn finish(self, span: Span) -> Expr {
+        match self {
+            MapItems::Literal(entries) => Expr::Literal(Node::new(Value::Object(entries.into()), span, Form::Other)),
+            MapItems::General(items) => Expr::Object(items, span),
+        }
+    }
+}
+
+/// The entry the evaluator would make of `key = value` when the key is a name or a string
+/// literal (other keys are converted) and the value a literal; else the item back.
+fn literal_entry(key: Key, value: Expr) -> Result<Entry, (Key, Expr)> {
+    match (key, value) {
+        (Key::Name(name, key_span), Expr::Literal(value)) => Ok(Entry {
+            key: nfc_shared(&name),
+            key_span,
+            quoted: false,
+            value,
+        }),
+        (
+            Key::Expr(Expr::Literal(Node {
+                value: Value::String(text),
+                span,
+                form,
+            })),
+            Expr::Literal(value),
+        ) => Ok(Entry {
+            key: text,
+            key_span: span,
+            quoted: form == Form::Quoted,
+            value,
+        }),
+        item => Err(item),
+    }
+}
+
+/// Syntax that evaluates to `entry` again: a quoted key as a quoted string, any other as a name
+/// (its text is already normalised, so the evaluator keeps it as it is).
+fn general_item(entry: Entry) -> (Key, Expr) {
+    let key = match entry.quoted {
+        true => Key::Expr(Expr::Literal(Node::new(
+            Value::String(entry.key),
+            entry.key_span,
+            Form::Quoted,
+        ))),
+        false => Key::Name(entry.key, entry.key_span),
+    };
+    (key, Expr::Literal(entry.value))
 }
 
 #[cfg(test)]
@@ -146,6 +189,8 @@ mod tests {
             "a = \"${1}\"\nb = \"$x%y\"\nc = 1.5\nd = 1e3\ne = true ? \"a\" : 1\nf = x::y\ng = f(1)\n",
             "a = [for v in [1, 2] : v]\nb = {for k, v in {a = 1} : k => v}\nc = [1, 2][0]\nd = 0.1\n",
             "a = <<EOT\n${ {k = \"v\"} } ${\"x\"}\nEOT\nb = <<-EOT\n  ${[1, \"2\"]}\n  EOT\n",
+            "m = { a = 1, \"b\" = 2, c = 1 + 1, \"d\" = \"x\" }\nn = { \"k\" = 1, (\"j\") = 2, true = 3 }\n",
+            "m = { \"e\u{301}\" = 1, x = var.y }\nn = { <<EOT\nk\nEOT\n = 1, b = [] }\n",
             "a = 1\na = 2\n",
             "a = { b = 1 } c\n",
             "a = -1\nb = !true\nc = \"x\"\r\nd = 5\r\n",
