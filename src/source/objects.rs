@@ -66,8 +66,9 @@ impl GitObjects {
             );
         }
         let stdin = self.stdin.as_mut().ok_or_else(|| anyhow!("git cat-file was closed"))?;
-        writeln!(stdin, "{name}")
-            .and_then(|_| stdin.flush())
+        // One write per request: `writeln!` on the unbuffered pipe makes two system calls.
+        stdin
+            .write_all(format!("{name}\n").as_bytes())
             .context("writing to git cat-file")?;
         let header = self.line()?;
         if header.ends_with(" missing") || header.ends_with(" ambiguous") {
