@@ -12,7 +12,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{pins_in, terraform, terraform_values, Repo};
+use common::{pins_in, terraform, terraform_run, terraform_values, Repo};
 use serde_json::Value;
 
 const ENVS: [&str; 3] = ["development", "staging", "production"];
@@ -150,37 +150,30 @@ fn original_flow_backends_still_initialise_terraform() {
     for (env, replicas) in [("staging", 2), ("production", 3)] {
         let backend = repo.pins(&["tf-args", env, "--backend"]).stdout;
         let vars = repo.pins(&["tf-args", env]).stdout;
-        let mut args = vec!["init".to_string(), "-input=false".into(), "-reconfigure".into()];
+        let mut args = vec![
+            "init".to_string(),
+            "-input=false".into(),
+            "-reconfigure".into(),
+            "-no-color".into(),
+        ];
         args.extend(backend.split_whitespace().map(String::from));
-        run_tf(&tf, repo.path(), &args);
-        let mut apply = vec!["apply".to_string(), "-auto-approve".into(), "-input=false".into()];
+        terraform_run(&tf, repo.path(), &args);
+        let mut apply = vec![
+            "apply".to_string(),
+            "-auto-approve".into(),
+            "-input=false".into(),
+            "-no-color".into(),
+        ];
         apply.extend(vars.split_whitespace().map(String::from));
-        run_tf(&tf, repo.path(), &apply);
+        terraform_run(&tf, repo.path(), &apply);
         assert!(
             repo.path().join(format!("terraform-state/{env}.tfstate")).exists(),
             "{env}"
         );
-        let out: Value = serde_json::from_str(&run_tf(&tf, repo.path(), &["output".into(), "-json".into()])).unwrap();
+        let out: Value =
+            serde_json::from_str(&terraform_run(&tf, repo.path(), &["output".into(), "-json".into()])).unwrap();
         assert_eq!(out["replicas"]["value"], replicas, "{env}");
     }
-}
-
-fn run_tf(tf: &Path, dir: &Path, args: &[String]) -> String {
-    let out = std::process::Command::new(tf)
-        .arg(format!("-chdir={}", dir.display()))
-        .args(args)
-        .arg("-no-color")
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .env("TF_IN_AUTOMATION", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "terraform {args:?}: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 /// Odd names given with --from, two files for production, CRLF, a byte-order mark, heredocs,
