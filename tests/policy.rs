@@ -606,3 +606,29 @@ fn a_hold_survives_promote_auto() {
         "a = \"1.0.0\"\nb = \"2.1.0\"\nc = \"3.0.0\"\n"
     );
 }
+
+#[test]
+fn verify_fails_a_version_that_arrived_inside_a_freeze_without_an_override() {
+    let freeze = "promotion \"production\" {\n  freeze \"launch\" {\n    from = \"2026-10-21T00:00:00Z\"\n    to   = \"2026-10-22T00:00:00Z\"\n  }\n}\n";
+    let frozen = Flow::new(freeze);
+    let commit = frozen.commit("production", "2026-10-21T00:00:00Z", &[("prd.tfvars", NEW)]);
+    let run = frozen.at(
+        "2026-10-25T00:00:00Z",
+        &["verify", "production", "--tested-ref", "staging"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let line = format!("policy: a 1.0.1 arrived in production at 2026-10-21T00:00:00Z (commit {commit}): freeze \"launch\": promotions are frozen from 2026-10-21T00:00:00Z until 2026-10-22T00:00:00Z; passes at 2026-10-22T00:00:00Z; FAIL\n");
+    assert!(run.stdout.contains(&line), "{line} not in:\n{}", run.stdout);
+
+    let before = Flow::new(freeze);
+    before.commit("production", "2026-10-20T23:59:59Z", &[("prd.tfvars", NEW)]);
+    let run = before.at(
+        "2026-10-25T00:00:00Z",
+        &["verify", "production", "--tested-ref", "staging"],
+    );
+    assert_eq!(
+        run.code, 0,
+        "arrived the second before the freeze: {}{}",
+        run.stdout, run.stderr
+    );
+}
