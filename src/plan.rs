@@ -108,14 +108,7 @@ pub fn bump<'a>(
         return create_pin(vars, &pins, name, target, expect, guards);
     };
     if let Some(expected) = expect {
-        if expected != &*pin.version {
-            bail!(
-                "{}: expected {expected} but {} holds {}; someone else changed it, nothing was written",
-                pin.name,
-                vars.file(),
-                pin.version
-            );
-        }
+        check_expected(vars, pin, expected)?;
     }
     let new = match target {
         Target::Exact(v) => v.clone(),
@@ -140,6 +133,19 @@ pub fn bump<'a>(
     Ok(plan(vars, vec![edit], vec![change], Vec::new()))
 }
 
+/// `--expect OLD`: refuses unless the file still holds `expected` for `pin`.
+fn check_expected(vars: &TfVars, pin: &Pin, expected: &str) -> Result<()> {
+    if expected != &*pin.version {
+        bail!(
+            "{}: expected {expected} but {} holds {}; someone else changed it, nothing was written",
+            pin.name,
+            vars.file(),
+            pin.version
+        );
+    }
+    Ok(())
+}
+
 /// Plans moving several pins of `vars` forward at once (`bump --latest`): each `(id, version)` of
 /// `targets` is set unless the file already holds that version or a newer one (it may have changed
 /// since the versions were chosen). `expect` is `(pin, OLD)` for `--expect`.
@@ -152,15 +158,7 @@ pub fn bump_all<'a>(
     let pins = file_pins(vars);
     let named = |name: &str| find(&pins, name).ok_or_else(|| anyhow!("unknown pin `{name}` in {}", vars.file()));
     if let Some((name, expected)) = expect {
-        let pin = named(name)?;
-        if expected != &*pin.version {
-            bail!(
-                "{}: expected {expected} but {} holds {}; someone else changed it, nothing was written",
-                pin.name,
-                vars.file(),
-                pin.version
-            );
-        }
+        check_expected(vars, named(name)?, expected)?;
     }
     let locations = Locations::new(vars);
     let mut edits = Vec::new();
