@@ -19,25 +19,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::objects::{self, actions, block_on, bytes, sha256};
 use common::proxy::{Fault, Proxy};
 use common::{Repo, Run};
-use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn moto() -> Option<String> {
-    match std::env::var("PINS_TEST_S3_ENDPOINT") {
-        Ok(endpoint) if !endpoint.is_empty() => Some(endpoint),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but no S3 server: run `tools/s3-server start` and export PINS_TEST_S3_ENDPOINT")
-        }
-        _ => {
-            eprintln!("SKIPPED: artifact fault tests (run `eval $(tools/s3-server start)` to include them)");
-            None
-        }
-    }
+    objects::s3_endpoint("artifact fault tests")
 }
 
 /// With 5 MiB parts (`PINS_S3_PART_MIB=5`, S3's smallest) one PUT takes up to 20 MiB: `big` is a
@@ -146,16 +137,7 @@ impl Setup {
     }
 
     fn store(&self, bucket: &str) -> Arc<dyn ObjectStore> {
-        let store = AmazonS3Builder::new()
-            .with_bucket_name(bucket)
-            .with_endpoint(&self.moto)
-            .with_region("us-east-1")
-            .with_access_key_id("testing")
-            .with_secret_access_key("testing")
-            .with_client_options(ClientOptions::new().with_allow_http(true))
-            .build()
-            .unwrap();
-        Arc::new(store)
+        objects::s3_store(&self.moto, bucket)
     }
 
     fn key(&self, dir: &str, pin: &str) -> String {
@@ -237,44 +219,6 @@ fn raw(endpoint: &str, method: &str, target: &str, headers: &[(&str, &str)]) -> 
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).unwrap();
     String::from_utf8_lossy(&answer).into_owned()
-}
-
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
-fn bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-fn sha256(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn actions(run: &Run) -> Vec<(String, String)> {
-    run.json()["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["pin"].as_str().unwrap().to_string(),
-                a["action"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 fn ok(run: &Run) {

@@ -15,12 +15,11 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use common::objects::{self, actions, block_on, bytes, sha256};
 use common::{project_root, Repo, Run};
-use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// Where the artifacts of a test live.
 #[derive(Clone)]
@@ -32,16 +31,7 @@ enum Backend {
 }
 
 fn s3_endpoint() -> Option<String> {
-    match std::env::var("PINS_TEST_S3_ENDPOINT") {
-        Ok(endpoint) if !endpoint.is_empty() => Some(endpoint),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but no S3 server: run `tools/s3-server start` and export PINS_TEST_S3_ENDPOINT")
-        }
-        _ => {
-            common::skip("S3 half of the artifact tests (run `eval $(tools/s3-server start)` to include it)");
-            None
-        }
-    }
+    objects::s3_endpoint("S3 half of the artifact tests")
 }
 
 fn backends() -> Vec<Backend> {
@@ -142,16 +132,7 @@ impl Fixture {
     }
 
     fn s3(&self, endpoint: &str, bucket: &str) -> Arc<dyn ObjectStore> {
-        let store = AmazonS3Builder::new()
-            .with_bucket_name(bucket)
-            .with_endpoint(endpoint)
-            .with_region("us-east-1")
-            .with_access_key_id("testing")
-            .with_secret_access_key("testing")
-            .with_client_options(ClientOptions::new().with_allow_http(true))
-            .build()
-            .unwrap();
-        Arc::new(store)
+        objects::s3_store(endpoint, bucket)
     }
 
     fn key(&self, key: &str) -> ObjectPath {
@@ -225,31 +206,6 @@ fn artifacts_block(backend: &Backend, run: &str) -> String {
     )
 }
 
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
-/// Deterministic pseudo-random bytes (xorshift), different for each seed.
-fn bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-fn sha256(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Whether some line holds all of `words`, in order.
 fn has_line(text: &str, words: &[&str]) -> bool {
     text.lines().any(|line| {
@@ -275,20 +231,6 @@ fn refused(run: &Run, needle: &str) {
         run.stdout, run.stderr
     );
     assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-}
-
-fn actions(run: &Run) -> Vec<(String, String)> {
-    run.json()["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["pin"].as_str().unwrap().to_string(),
-                a["action"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -15,12 +15,12 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use common::objects::{self, block_on};
 use common::proxy::{Fault, Proxy};
 use common::{project_root, Repo, Run};
 use futures::StreamExt as _;
-use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 #[derive(Clone)]
 enum Backend {
@@ -29,16 +29,7 @@ enum Backend {
 }
 
 fn s3_endpoint() -> Option<String> {
-    match std::env::var("PINS_TEST_S3_ENDPOINT") {
-        Ok(endpoint) if !endpoint.is_empty() => Some(endpoint),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but no S3 server: run `tools/s3-server start` and export PINS_TEST_S3_ENDPOINT")
-        }
-        _ => {
-            common::skip("S3 half of the discovery tests (run `eval $(tools/s3-server start)` to include it)");
-            None
-        }
-    }
+    objects::s3_endpoint("S3 half of the discovery tests")
 }
 
 fn backends() -> Vec<Backend> {
@@ -186,24 +177,7 @@ fn stores(backend: &Backend) -> String {
 }
 
 fn s3(endpoint: &str, bucket: &str) -> Arc<dyn ObjectStore> {
-    let store = AmazonS3Builder::new()
-        .with_bucket_name(bucket)
-        .with_endpoint(endpoint)
-        .with_region("us-east-1")
-        .with_access_key_id("testing")
-        .with_secret_access_key("testing")
-        .with_client_options(ClientOptions::new().with_allow_http(true))
-        .build()
-        .unwrap();
-    Arc::new(store)
-}
-
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
+    objects::s3_store(endpoint, bucket)
 }
 
 fn code(run: &Run, code: i32) {

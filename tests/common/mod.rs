@@ -10,6 +10,7 @@
 )]
 
 pub mod fixtures;
+pub mod objects;
 pub mod proxy;
 
 use std::collections::BTreeMap;

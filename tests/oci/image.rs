@@ -4,32 +4,14 @@
 use std::process::Command;
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+
+use crate::common::objects::bytes;
 
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
 pub fn sha256(data: &[u8]) -> String {
-    format!(
-        "sha256:{}",
-        Sha256::digest(data)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
-}
-
-/// Deterministic pseudo-random bytes, different for each seed.
-pub fn bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
+    format!("sha256:{}", crate::common::objects::sha256(data))
 }
 
 /// An OCI image layout being built.
