@@ -15,29 +15,14 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::objects::{self, actions, block_on, bytes, sha256};
+use common::objects::{self, actions, backends, block_on, bytes, sha256, Backend};
 use common::{project_root, Repo, Run};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde_json::Value;
 
-/// Where the artifacts of a test live.
-#[derive(Clone)]
-enum Backend {
-    /// `file://store/BUCKET/…` inside the test repository.
-    File,
-    /// The moto server at this endpoint.
-    S3(String),
-}
-
 fn s3_endpoint() -> Option<String> {
     objects::s3_endpoint("S3 half of the artifact tests")
-}
-
-fn backends() -> Vec<Backend> {
-    let mut out = vec![Backend::File];
-    out.extend(s3_endpoint().map(Backend::S3));
-    out
 }
 
 /// The example repository with an `artifacts` block whose keys start with a folder of this test's
@@ -235,7 +220,7 @@ fn refused(run: &Run, needle: &str) {
 
 #[test]
 fn list_fills_each_pins_location_from_the_environments_data() {
-    for backend in backends() {
+    for backend in backends("S3 half of the artifact tests") {
         let f = Fixture::new(&backend);
         let run = f.pins(&["artifacts", "staging", "--format", "json"]);
         ok(&run);
@@ -280,7 +265,7 @@ fn list_fills_each_pins_location_from_the_environments_data() {
 
 #[test]
 fn check_lists_each_missing_artifact_with_the_line_that_pins_it() {
-    for backend in backends() {
+    for backend in backends("S3 half of the artifact tests") {
         let f = Fixture::new(&backend);
         f.put("dev-code", "lambda-x/lambda-x-1.5.0.zip", b"x");
         f.put("dev-code", "image-resize/image-resize-0.9.3.zip", b"i");
@@ -309,7 +294,7 @@ fn check_lists_each_missing_artifact_with_the_line_that_pins_it() {
 
 #[test]
 fn promote_copies_streams_skips_identical_and_refuses_conflicts() {
-    for backend in backends() {
+    for backend in backends("S3 half of the artifact tests") {
         let f = Fixture::new(&backend);
         let objects = f.upload_development();
         ok(&f.pins(&["promote", "development", "staging"]));
@@ -443,7 +428,7 @@ fn promote_copies_streams_skips_identical_and_refuses_conflicts() {
 
 #[test]
 fn record_and_verify_catch_a_zip_reuploaded_under_the_same_version() {
-    for backend in backends() {
+    for backend in backends("S3 half of the artifact tests") {
         let f = Fixture::new(&backend);
         let objects = f.upload_development();
         ok(&f.pins(&["promote", "development", "staging"]));
@@ -531,7 +516,7 @@ fn record_and_verify_catch_a_zip_reuploaded_under_the_same_version() {
 
 #[test]
 fn recording_a_missing_artifact_writes_no_record() {
-    for backend in backends() {
+    for backend in backends("S3 half of the artifact tests") {
         let f = Fixture::new(&backend);
         f.put("prod-code", "lambda-x/lambda-x-1.4.2.zip", b"x");
         let run = f.pins(&["record", "staging", "--artifacts", "--out", "r.json"]);

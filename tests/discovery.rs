@@ -15,27 +15,15 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::objects::{self, block_on};
+use common::objects::{self, backends, block_on, Backend};
 use common::proxy::{Fault, Proxy};
 use common::{project_root, Repo, Run};
 use futures::StreamExt as _;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
-#[derive(Clone)]
-enum Backend {
-    File,
-    S3(String),
-}
-
 fn s3_endpoint() -> Option<String> {
     objects::s3_endpoint("S3 half of the discovery tests")
-}
-
-fn backends() -> Vec<Backend> {
-    let mut out = vec![Backend::File];
-    out.extend(s3_endpoint().map(Backend::S3));
-    out
 }
 
 /// The example repository whose artifacts live under a folder of this test's own (`RUN/`), so
@@ -195,7 +183,7 @@ fn refused(run: &Run, needle: &str) {
 
 #[test]
 fn outdated_shows_each_pins_newest_allowed_version_in_text_json_and_markdown() {
-    for backend in backends() {
+    for backend in backends("S3 half of the discovery tests") {
         let f = Fixture::new(&backend);
         f.fill_development();
         let run = f.pins(&["outdated"]);
@@ -256,7 +244,7 @@ Note: no version of image-resize found at {image}
 
 #[test]
 fn bump_latest_writes_through_the_bump_path_and_outdated_then_exits_0() {
-    for backend in backends() {
+    for backend in backends("S3 half of the discovery tests") {
         let f = Fixture::new(&backend);
         f.fill_development();
         let before = f.repo.read("development.tfvars");
@@ -332,7 +320,7 @@ fn bump_latest_writes_through_the_bump_path_and_outdated_then_exits_0() {
 
 #[test]
 fn constraints_and_pre_releases_limit_the_candidates() {
-    for backend in backends() {
+    for backend in backends("S3 half of the discovery tests") {
         let pins = "  pin \"lambda-x\" {\n    constraint = \"^1.5, <1.6.1\"\n    prerelease = true\n  }\n  pin \"lambda-y\" {\n    constraint = \">=2.2\"\n  }\n";
         let f = Fixture::with_pins(&backend, pins);
         f.fill_development();
@@ -370,7 +358,7 @@ fn constraints_and_pre_releases_limit_the_candidates() {
 
 #[test]
 fn listings_follow_pagination_and_skip_thousands_of_other_keys() {
-    for backend in backends() {
+    for backend in backends("S3 half of the discovery tests") {
         let f = Fixture::new(&backend);
         let mut keys: Vec<String> = (0..1100).map(|i| format!("lambda-x/lambda-x-1.{i}.0.zip")).collect();
         keys.extend((0..2000).map(|i| format!("lambda-x/build-{i}.log")));

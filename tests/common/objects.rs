@@ -27,6 +27,22 @@ pub fn s3_endpoint(what: &str) -> Option<String> {
     }
 }
 
+/// Where a test's artifacts live.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// `file://store/BUCKET/…` inside the test repository.
+    File,
+    /// The moto server at this endpoint.
+    S3(String),
+}
+
+/// Local files always, and moto when it runs (see [`s3_endpoint`] for `what`).
+pub fn backends(what: &str) -> Vec<Backend> {
+    let mut out = vec![Backend::File];
+    out.extend(s3_endpoint(what).map(Backend::S3));
+    out
+}
+
 /// A client for `bucket` on the moto server at `endpoint` (moto takes any keys).
 pub fn s3_store(endpoint: &str, bucket: &str) -> Arc<dyn ObjectStore> {
     let store = AmazonS3Builder::new()
