@@ -409,14 +409,20 @@ FAIL: production would deploy a held pin at another version than its hold
     assert_eq!(run.json()["ok"], false);
 }
 
-#[test]
-fn rollback_may_set_a_held_pin() {
+/// A `production` branch whose shared file released lambda-x 1.4.2, then 1.5.0.
+fn production_released_twice() -> Repo {
     let repo = repo();
     git(&repo, &["init", "-q", "-b", "production"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "release 1.4.2"]);
     repo.write("shared-release.tfvars", SHARED.replace("1.4.2", "1.5.0").as_bytes());
     git(&repo, &["commit", "-qam", "release 1.5.0"]);
+    repo
+}
+
+#[test]
+fn rollback_may_set_a_held_pin() {
+    let repo = production_released_twice();
     let run = pins(
         repo.path(),
         &[
@@ -448,12 +454,7 @@ fn rollback_may_set_a_held_pin() {
 
 #[test]
 fn rollback_of_a_pin_held_at_another_version_says_what_verify_will_say() {
-    let repo = repo();
-    git(&repo, &["init", "-q", "-b", "production"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "release 1.4.2"]);
-    repo.write("shared-release.tfvars", SHARED.replace("1.4.2", "1.5.0").as_bytes());
-    git(&repo, &["commit", "-qam", "release 1.5.0"]);
+    let repo = production_released_twice();
     let run = pins(
         repo.path(),
         &["hold", "lambda-x", "--env", "production", "--reason", "r"],
