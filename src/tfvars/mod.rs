@@ -518,14 +518,21 @@ fn infinite(node: &Node) -> Option<usize> {
     match &node.value {
         Value::Number(n) if matches!(**n, Num::Infinite { .. }) => Some(node.span.start()),
         Value::Tuple(items) | Value::List(items, _) => items.iter().find_map(infinite),
-        // Only the last of duplicate keys is the value Terraform keeps.
-        Value::Object(entries) | Value::Map(entries, _) => entries
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| !entries.iter().skip(i + 1).any(|later| later.key == e.key))
-            .find_map(|(_, e)| infinite(&e.value)),
+        Value::Object(entries) | Value::Map(entries, _) => infinite_entry(entries),
         _ => None,
     }
+}
+
+/// The offset of the first infinite number among the values Terraform keeps of `entries`: only
+/// the last of duplicate keys. Which entry is last is worked out once, and only when some value
+/// is infinite at all (almost never), so that reading a map stays linear.
+fn infinite_entry(entries: &[Entry]) -> Option<usize> {
+    let mut last: Option<foldhash::HashMap<&Str, usize>> = None;
+    entries.iter().enumerate().find_map(|(i, e)| {
+        let at = infinite(&e.value)?;
+        let last = last.get_or_insert_with(|| entries.iter().enumerate().map(|(j, e)| (&e.key, j)).collect());
+        (last.get(&e.key) == Some(&i)).then_some(at)
+    })
 }
 
 #[cfg(test)]
