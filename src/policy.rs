@@ -132,7 +132,7 @@ fn soak(rules: &Rules, c: Candidate) -> Option<String> {
             c.upstream,
             duration_text(c.now - since),
             duration_text(need),
-            time_text(since + need)
+            time_text(since.saturating_add(need))
         )),
         None => Some(format!(
             "min_soak: when {} got {} is not in its history",
@@ -164,7 +164,7 @@ pub(crate) fn passes_at(rules: &Rules, c: Candidate) -> Option<i64> {
     }
     let mut t = c.now;
     if let Some(need) = rules.min_soak {
-        t = t.max(c.since? + need);
+        t = t.max(c.since?.saturating_add(need));
     }
     // Each step only moves forward to the end of a freeze or the start of a window.
     for _ in 0..64 {

@@ -420,8 +420,25 @@ pub(crate) fn short(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
 }
 
-/// A commit time as RFC 3339 UTC (`2026-11-20T10:00:00Z`).
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+const LAST_RFC3339_SECOND: i64 = 253_402_300_799;
+
+/// A commit time as RFC 3339 UTC (`2026-11-20T10:00:00Z`); times before 1970 or after the year
+/// 9999 (a soak of thousands of years added to one) are written as those bounds.
 pub(crate) fn time_text(time: i64) -> String {
-    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(time.max(0) as u64);
+    let secs = time.clamp(0, LAST_RFC3339_SECOND) as u64;
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
     humantime::format_rfc3339_seconds(at).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_text;
+
+    #[test]
+    fn times_beyond_what_rfc3339_writes_are_written_as_its_bounds() {
+        assert_eq!(time_text(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(time_text(-5), "1970-01-01T00:00:00Z");
+        assert_eq!(time_text(i64::MAX), "9999-12-31T23:59:59Z");
+    }
 }
