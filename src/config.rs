@@ -221,7 +221,7 @@ impl Config {
 
     /// Where the entry at `path` (keys and block labels from the root) starts in pins.hcl `text`.
     pub fn entry_position(text: &str, path: &[String]) -> Option<crate::tfvars::Position> {
-        reader::entry_position(text, path)
+        reader::entry_position(without_bom(text), path)
     }
 
     /// Each `promotion` block names an environment that something is promoted into.
@@ -259,7 +259,7 @@ impl Config {
 
     /// Where the value of top-level setting `key` (`module_dir`, say) starts in pins.hcl's `text`.
     pub fn position_of(text: &str, key: &str) -> Option<crate::tfvars::Position> {
-        reader::value_position(text, key)
+        reader::value_position(without_bom(text), key)
     }
 
     /// The default configuration: development → staging → production, staging and production

@@ -172,6 +172,16 @@ fn a_module_dir_that_is_not_a_folder_is_a_finding_at_its_place_in_pins_hcl() {
 }
 
 #[test]
+fn a_pins_hcl_that_starts_with_a_byte_order_mark_keeps_its_finding_positions() {
+    let repo = repo_with(DEV, SHARED, DATA);
+    repo.write(
+        "pins.hcl",
+        "\u{feff}# Terraform runs in infra/\nmodule_dir = \"infra\"\n".as_bytes(),
+    );
+    assert_eq!(findings(&repo), one("missing-file", "pins.hcl:2:14"));
+}
+
+#[test]
 fn every_finding_is_reported_at_once_with_help() {
     let repo = repo_with(
         "a = \"x\"\nb = \"1.0\"\n",
