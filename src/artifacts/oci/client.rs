@@ -211,7 +211,7 @@ impl Registry {
         let Ok(state) = self.state.lock() else {
             return request;
         };
-        if let Some(token) = state.tokens.get(&access.scopes().join(" ")) {
+        if let Some(token) = token_for(&state.tokens, &access.scopes()) {
             return request.bearer_auth(token);
         }
         match (&self.credentials, state.basic) {
@@ -383,6 +383,18 @@ pub(super) async fn read_limited(mut response: Response, limit: usize, what: &st
     Ok(out.freeze())
 }
 
+/// A token granted for every scope in `wanted`: the one asked for with exactly these scopes, or
+/// one asked for with more (a token for an upload that mounts from another repository also
+/// serves the upload's later requests, which ask for less).
+fn token_for<'a>(tokens: &'a HashMap<String, String>, wanted: &[String]) -> Option<&'a String> {
+    tokens.get(&wanted.join(" ")).or_else(|| {
+        tokens
+            .iter()
+            .find(|(granted, _)| wanted.iter().all(|s| granted.split(' ').any(|g| g == s)))
+            .map(|(_, token)| token)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,6 +412,18 @@ mod tests {
         assert_eq!(base("localhost:5000", false), "http://localhost:5000");
         assert_eq!(base("[::1]:5000", false), "http://[::1]:5000");
         assert_eq!(base("registry.lan:5000", true), "http://registry.lan:5000");
+    }
+
+    #[test]
+    fn a_token_for_more_scopes_serves_a_request_for_fewer() {
+        let tokens = HashMap::from([(
+            "repository:a/b:pull,push repository:c:pull".to_string(),
+            "mount".to_string(),
+        )]);
+        let push = Access::push("a/b").scopes();
+        assert_eq!(token_for(&tokens, &push).map(String::as_str), Some("mount"));
+        assert_eq!(token_for(&tokens, &Access::pull("a/b").scopes()), None);
+        assert_eq!(token_for(&tokens, &Access::push("d").scopes()), None);
     }
 
     #[test]
