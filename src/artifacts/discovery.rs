@@ -202,15 +202,16 @@ pub(crate) fn rank(found: Vec<Candidate>, prerelease: bool) -> Vec<(semver::Vers
 }
 
 /// The first of `ranked` that `wanted` accepts and that exists; unverified ones found missing are
-/// removed.
+/// removed, and one found present is marked verified, so that it is checked once.
 async fn first_present(
     stores: &Stores,
     ranked: &mut Vec<(semver::Version, Candidate)>,
     wanted: impl Fn(&Candidate) -> bool,
 ) -> Result<Option<Candidate>> {
     while let Some(i) = ranked.iter().position(|(_, c)| wanted(c)) {
-        let Some((_, candidate)) = ranked.get(i) else { break };
+        let Some((_, candidate)) = ranked.get_mut(i) else { break };
         if candidate.verified || stores.head(&candidate.location).await?.is_some() {
+            candidate.verified = true;
             return Ok(Some(candidate.clone()));
         }
         ranked.remove(i);
