@@ -105,9 +105,7 @@ pub(crate) fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let env = &target.effective.environment;
     let now = crate::clock::now()?;
     let policy = audit(&target.repo, env, &target.effective.pins, &args.branch_prefix, now)?;
-    let report = VerifyReport::new(comparison, artifacts, tested.notes)
-        .with_holds(moved)
-        .with_policy(policy);
+    let report = VerifyReport::new(comparison, artifacts, tested.notes, moved, policy);
     ctx.emit(&args.output, &report)?;
     Ok(Outcome::findings_if(!report.ok))
 }

@@ -228,6 +228,19 @@ pub(crate) fn plain_table<S: AsRef<str>>(header: &[&str], rows: &[Vec<S>]) -> St
     table(header, rows, |_, _, c| c)
 }
 
+/// The commit message pins prints for a person to commit with, each line indented under a
+/// `commit message:` heading (empty lines stay empty).
+pub(crate) fn commit_message_block(message: &str) -> String {
+    let mut out = String::from("\ncommit message:\n");
+    for line in message.lines() {
+        match line {
+            "" => out.push('\n'),
+            l => out.push_str(&format!("  {l}\n")),
+        }
+    }
+    out
+}
+
 /// A cell of a markdown table: code-formatted, with pipes and newlines escaped.
 pub(crate) fn md_code(text: &str) -> String {
     if text.is_empty() {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::edit::EditReport;
-use super::{printable, Report, Style};
+use super::{commit_message_block, printable, Report, Style};
 use crate::policy::gate::Held;
 use crate::policy::promotion::Outcome;
 
@@ -60,13 +60,7 @@ impl Report for PromoteReport {
             out.push_str(&held_line("overridden", h));
         }
         if let Some(message) = &policy.commit_message {
-            out.push_str("\ncommit message:\n");
-            for line in message.lines() {
-                match line.is_empty() {
-                    true => out.push('\n'),
-                    false => out.push_str(&format!("  {line}\n")),
-                }
-            }
+            out.push_str(&commit_message_block(message));
         }
         out
     }

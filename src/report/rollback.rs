@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::edit::EditReport;
-use super::{Report, Style};
+use super::{commit_message_block, Report, Style};
 
 /// `--format json` of `rollback`: the fields of `bump`/`promote`, plus `source` and
 /// `commit_message` (null when nothing changes).
@@ -19,13 +19,7 @@ impl Report for RollbackReport {
     fn text(&self, style: Style) -> String {
         let mut out = self.edit.text(style);
         if let Some(message) = &self.commit_message {
-            out.push_str("\ncommit message:\n");
-            for line in message.lines() {
-                match line {
-                    "" => out.push('\n'),
-                    l => out.push_str(&format!("  {l}\n")),
-                }
-            }
+            out.push_str(&commit_message_block(message));
         }
         out
     }

@@ -40,33 +40,26 @@ pub(crate) struct ArtifactCheck {
 }
 
 impl VerifyReport {
-    /// The verdict over a comparison and, with `--artifacts`, the artifact findings.
-    pub(crate) fn new(comparison: ComparisonReport, artifacts: Option<ArtifactCheck>, notes: Vec<String>) -> Self {
+    /// The verdict over a comparison, with `--artifacts` the artifact findings, the held pins
+    /// that moved, and the promotion policy's breaches: each fails the gate, except a breach an
+    /// override covers.
+    pub(crate) fn new(
+        comparison: ComparisonReport,
+        artifacts: Option<ArtifactCheck>,
+        notes: Vec<String>,
+        held: Vec<Moved>,
+        policy: Vec<Breach>,
+    ) -> Self {
         let clean_artifacts = artifacts.as_ref().is_none_or(|a| a.findings.is_empty());
+        let policy_kept = policy.iter().all(|b| b.overridden.is_some());
         VerifyReport {
-            ok: !comparison.differs() && clean_artifacts,
+            ok: !comparison.differs() && clean_artifacts && held.is_empty() && policy_kept,
             comparison,
             artifacts,
             notes,
-            policy: Vec::new(),
-            held: Vec::new(),
-        }
-    }
-
-    /// The verdict once held pins that moved are counted: each one fails the gate.
-    pub(crate) fn with_holds(self, held: Vec<Moved>) -> Self {
-        VerifyReport {
-            ok: self.ok && held.is_empty(),
+            policy,
             held,
-            ..self
         }
-    }
-
-    /// The verdict with the promotion policy's findings; a breach no override covers fails it.
-    pub(crate) fn with_policy(mut self, policy: Vec<Breach>) -> Self {
-        self.ok &= policy.iter().all(|b| b.overridden.is_some());
-        self.policy = policy;
-        self
     }
 
     fn breaches(&self) -> Vec<String> {
