@@ -70,7 +70,7 @@ pub(crate) enum Command {
     Check(commands::check::Args),
     /// Write a release record of an environment's effective pins after it was deployed and tested.
     Record(commands::record::Args),
-    /// The CI gate: exit 1 when an environment's pins differ from the tested ones.
+    /// The CI gate: exit 1 when an environment's pins differ from the tested ones, break its promotion policy, or move a held pin.
     Verify(commands::verify::Args),
     /// Print the -var-file (and -backend-config) arguments for Terraform, as paths from module_dir.
     TfArgs(commands::tf_args::Args),

@@ -93,7 +93,7 @@ const HELP: &[(&str, &[&str], Option<&str>)] = &[
             "pins verify production --tested-ref origin/staging",
             "pins verify production --tested-ref origin/staging --branch-prefix origin/",
         ],
-        Some("0 production deploys what was tested, 1 it would not, 2 error (also a bad plan, an unsigned or untrusted record)"),
+        Some("0 production deploys what was tested within its policy and holds, 1 it would not, 2 error (also a bad plan, an unsigned or untrusted record)"),
     ),
     (
         "tf-args",

@@ -25,7 +25,7 @@ impl Ctx {
 /// The output flags every command with structured output flattens into its `Args`.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub(crate) struct OutputArgs {
-    /// Output format: text or json; diff also markdown and patch, verify also markdown.
+    /// Output format: text or json; diff, verify, outdated, status and log also markdown; diff also patch.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
